@@ -1,0 +1,184 @@
+//! The engine's shared state and the request path: validate, take a place
+//! in line, run, answer.
+
+use std::sync::Arc;
+
+use tokio::sync::{watch as signal, Semaphore};
+
+use super::batch::ReadBatcher;
+use super::order::{Mode, Sequencer};
+use super::request::{MultiOp, OpResult, Reply, Request};
+use super::session::Session;
+use super::state::ChildRead;
+use super::transport::Transport;
+use super::watch::WatchHub;
+use crate::znode::keys::{Keys, MAX_DEPTH};
+use crate::znode::path::{self, Chroot};
+use crate::znode::stat::validate_acl;
+use crate::znode::{Code, ZkError, ZkResult};
+
+pub struct Core {
+    pub keys: Keys,
+    pub chroot: Chroot,
+    pub transport: Arc<Transport>,
+    pub session: Session,
+    pub hub: WatchHub,
+    pub permits: Arc<Semaphore>,
+    pub reads: ReadBatcher,
+    pub seq: Arc<Sequencer>,
+    pub max_data: usize,
+    pub stop: signal::Sender<bool>,
+}
+
+impl Core {
+    /// Checks a request as ZooKeeper's client would and maps its paths to
+    /// server paths.
+    pub fn prepare(&self, req: Request) -> ZkResult<Request> {
+        let srv = |p: &str, seq: bool| -> ZkResult<String> {
+            path::validate(p, seq)?;
+            let s = self.chroot.to_server(p);
+            if path::depth(&s) >= MAX_DEPTH {
+                return Err(ZkError::bad_arguments(format!("path {p} is deeper than {} levels", MAX_DEPTH - 1)));
+            }
+            Ok(s)
+        };
+        let data_ok = |d: &Option<Vec<u8>>| -> ZkResult<()> {
+            let n = d.as_ref().map_or(0, Vec::len);
+            if n > self.max_data {
+                return Err(ZkError::bad_arguments(format!(
+                    "data of {n} bytes exceeds the limit of {} bytes (etcd's request limit applies)",
+                    self.max_data
+                )));
+            }
+            Ok(())
+        };
+        Ok(match req {
+            Request::Create { path, data, acl, mode } => {
+                data_ok(&data)?;
+                validate_acl(&acl)?;
+                Request::Create { path: srv(&path, mode.is_sequential())?, data, acl, mode }
+            }
+            Request::Delete { path, version } => Request::Delete { path: srv(&path, false)?, version },
+            Request::SetData { path, data, version } => {
+                data_ok(&data)?;
+                Request::SetData { path: srv(&path, false)?, data, version }
+            }
+            Request::GetData { path, watch } => Request::GetData { path: srv(&path, false)?, watch },
+            Request::Exists { path, watch } => Request::Exists { path: srv(&path, false)?, watch },
+            Request::GetChildren { path, watch } => Request::GetChildren { path: srv(&path, false)?, watch },
+            Request::GetAcl { path } => Request::GetAcl { path: srv(&path, false)? },
+            Request::SetAcl { path, acl, version } => {
+                validate_acl(&acl)?;
+                Request::SetAcl { path: srv(&path, false)?, acl, version }
+            }
+            Request::Multi(ops) => {
+                let mut out = Vec::with_capacity(ops.len());
+                let mut total = 0;
+                for op in ops {
+                    out.push(match op {
+                        MultiOp::Create { path, data, acl, mode } => {
+                            data_ok(&data)?;
+                            validate_acl(&acl)?;
+                            total += data.as_ref().map_or(0, Vec::len);
+                            MultiOp::Create { path: srv(&path, mode.is_sequential())?, data, acl, mode }
+                        }
+                        MultiOp::Delete { path, version } => MultiOp::Delete { path: srv(&path, false)?, version },
+                        MultiOp::SetData { path, data, version } => {
+                            data_ok(&data)?;
+                            total += data.as_ref().map_or(0, Vec::len);
+                            MultiOp::SetData { path: srv(&path, false)?, data, version }
+                        }
+                        MultiOp::Check { path, version } => MultiOp::Check { path: srv(&path, false)?, version },
+                    });
+                }
+                if total > self.max_data {
+                    return Err(ZkError::bad_arguments(format!(
+                        "multi carries {total} bytes of data; the limit is {} bytes",
+                        self.max_data
+                    )));
+                }
+                Request::Multi(out)
+            }
+        })
+    }
+
+    /// The paths a prepared request touches, for the [`Sequencer`].
+    pub fn locks(req: &Request) -> Vec<(String, Mode)> {
+        let child = |p: &str| vec![(p.to_string(), Mode::Write), (path::parent(p).to_string(), Mode::Bump)];
+        match req {
+            Request::Create { path, mode, .. } if mode.is_sequential() => vec![(path::parent(path).to_string(), Mode::Write)],
+            Request::Create { path, .. } | Request::Delete { path, .. } => child(path),
+            Request::SetData { path, .. } | Request::SetAcl { path, .. } => vec![(path.clone(), Mode::Write)],
+            Request::GetData { path, .. } | Request::Exists { path, .. } | Request::GetChildren { path, .. } | Request::GetAcl { path } => {
+                vec![(path.clone(), Mode::Read)]
+            }
+            Request::Multi(ops) => ops
+                .iter()
+                .flat_map(|op| [(op.path().to_string(), Mode::Write), (path::parent(op.path()).to_string(), Mode::Write)])
+                .collect(),
+        }
+    }
+
+    /// Runs a prepared request. Answers carry client paths.
+    pub async fn execute(&self, req: Request) -> ZkResult<Reply> {
+        self.session.check_alive()?;
+        let reply = match req {
+            Request::Create { path, data, acl, mode } => self.create(&path, data.as_deref(), &acl, mode).await?,
+            Request::Delete { path, version } => self.delete(&path, version).await?,
+            Request::SetData { path, data, version } => self.set_data(&path, data.as_deref(), version).await?,
+            Request::SetAcl { path, acl, version } => self.set_acl(&path, &acl, version).await?,
+            Request::Multi(ops) => self.multi(&ops).await?,
+            Request::GetData { path, watch } => {
+                let st = self.reads.read(&path, ChildRead::Count).await?;
+                if st.exists() && watch {
+                    self.hub.arm_data(&st);
+                } else {
+                    self.hub.observe(&st);
+                }
+                Reply::Data { data: st.data()?, stat: st.stat()? }
+            }
+            Request::Exists { path, watch } => {
+                let st = self.reads.read(&path, ChildRead::Count).await?;
+                if watch {
+                    self.hub.arm_data(&st);
+                } else {
+                    self.hub.observe(&st);
+                }
+                Reply::Exists(if st.exists() { Some(st.stat()?) } else { None })
+            }
+            Request::GetChildren { path, watch } => {
+                let mut st = self.reads.read(&path, ChildRead::Names).await?;
+                if st.exists() && watch {
+                    self.hub.arm_children(&st);
+                } else {
+                    self.hub.observe(&st);
+                }
+                let stat = st.stat()?;
+                Reply::Children { children: std::mem::take(&mut st.children), stat }
+            }
+            Request::GetAcl { path } => {
+                let st = self.reads.read(&path, ChildRead::Count).await?;
+                self.hub.observe(&st);
+                Reply::Acl { acl: st.attrs_value().map_err(|_| ZkError::at(Code::NoNode, &path))?.acl, stat: st.stat()? }
+            }
+        };
+        Ok(self.client_paths(reply))
+    }
+
+    fn client_paths(&self, reply: Reply) -> Reply {
+        let to_client = |p: String| self.chroot.to_client(&p).unwrap_or(p);
+        match reply {
+            Reply::Created { path, stat } => Reply::Created { path: to_client(path), stat },
+            Reply::Multi(results) => Reply::Multi(
+                results
+                    .into_iter()
+                    .map(|r| match r {
+                        OpResult::Create { path, stat } => OpResult::Create { path: to_client(path), stat },
+                        other => other,
+                    })
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}

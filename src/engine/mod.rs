@@ -1,0 +1,20 @@
+//! Layer 2, the engine: znode operations as etcd txns, ordering and read
+//! batching, sessions as leases, watches on one stream, endpoint failover.
+
+mod batch;
+mod client;
+mod core;
+mod multi;
+mod order;
+mod request;
+mod session;
+mod state;
+mod stream;
+mod transport;
+mod watch;
+mod write;
+
+pub use client::{ClientOptions, ZkClient};
+pub use request::{multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, WatchedEvent};
+pub use session::SessionState;
+pub use watch::EventSink;

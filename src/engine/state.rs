@@ -1,0 +1,154 @@
+//! A znode as read from etcd in one txn (node key, attribute keys, child
+//! count or names), and how it becomes a ZooKeeper `Stat`.
+
+use etcd_client::{GetOptions, GetResponse, KeyValue, TxnOp, TxnOpResponse};
+
+use crate::znode::keys::{AttrKind, Keys};
+use crate::znode::stat::{decode_attrs, decode_node, decode_offset, node_data_len, AttrsValue};
+use crate::znode::{Code, Stat, ZkError, ZkResult};
+
+/// How much of the children to read alongside a node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChildRead {
+    Count,
+    Names,
+}
+
+/// Range ops reading one znode. Always [`READ_OPS`] ops, in this order.
+pub fn read_ops(keys: &Keys, path: &str, children: ChildRead, revision: i64) -> [TxnOp; 3] {
+    let at = |o: GetOptions| if revision > 0 { o.with_revision(revision) } else { o };
+    let kids = match children {
+        ChildRead::Count => GetOptions::new().with_prefix().with_count_only(),
+        ChildRead::Names => GetOptions::new().with_prefix().with_keys_only(),
+    };
+    [
+        TxnOp::get(keys.node(path), Some(at(GetOptions::new()))),
+        TxnOp::get(keys.attrs(path), Some(at(GetOptions::new().with_range(keys.attrs_end(path))))),
+        TxnOp::get(keys.children_prefix(path), Some(at(kids))),
+    ]
+}
+
+pub const READ_OPS: usize = 3;
+
+/// One znode's keys as seen at `revision`.
+#[derive(Clone, Debug, Default)]
+pub struct NodeState {
+    pub path: String,
+    pub revision: i64,
+    pub node: Option<KeyValue>,
+    pub attrs: Option<KeyValue>,
+    pub counter: Option<KeyValue>,
+    pub version_offset: Option<KeyValue>,
+    pub num_children: i64,
+    /// Child names, when read with [`ChildRead::Names`].
+    pub children: Vec<String>,
+}
+
+fn take_get(resp: Option<TxnOpResponse>) -> ZkResult<GetResponse> {
+    match resp {
+        Some(TxnOpResponse::Get(g)) => Ok(g),
+        _ => Err(ZkError::new(Code::SystemError, "etcd txn answered with an unexpected response shape")),
+    }
+}
+
+impl NodeState {
+    /// Parses the three responses of [`read_ops`].
+    pub fn parse(
+        keys: &Keys,
+        path: &str,
+        revision: i64,
+        responses: &mut impl Iterator<Item = TxnOpResponse>,
+    ) -> ZkResult<NodeState> {
+        let mut node = take_get(responses.next())?;
+        let mut attrs = take_get(responses.next())?;
+        let mut kids = take_get(responses.next())?;
+        let mut st = NodeState { path: path.to_string(), revision, ..Default::default() };
+        st.node = node.take_kvs().into_iter().next();
+        for kv in attrs.take_kvs() {
+            match keys.attr_kind(path, kv.key()) {
+                AttrKind::Attrs => st.attrs = Some(kv),
+                AttrKind::Counter => st.counter = Some(kv),
+                AttrKind::VersionOffset => st.version_offset = Some(kv),
+                AttrKind::Other => {}
+            }
+        }
+        let prefix = keys.children_prefix(path);
+        let kvs = kids.take_kvs();
+        st.num_children = if kvs.is_empty() { kids.count() } else { kvs.len() as i64 };
+        st.children = kvs
+            .iter()
+            .filter_map(|kv| kv.key().strip_prefix(prefix.as_slice()))
+            .filter_map(|name| std::str::from_utf8(name).ok().map(str::to_string))
+            .collect();
+        Ok(st)
+    }
+
+    pub fn exists(&self) -> bool {
+        self.node.is_some()
+    }
+
+    /// ZooKeeper's version: etcd's put count minus one plus the offset.
+    pub fn version(&self) -> ZkResult<i64> {
+        let node = self.node.as_ref().map_or(0, KeyValue::version);
+        Ok(node - 1 + self.version_offset_value()?)
+    }
+
+    pub fn version_offset_value(&self) -> ZkResult<i64> {
+        self.version_offset.as_ref().map_or(Ok(0), |kv| decode_offset(kv.value()))
+    }
+
+    /// The child counter: cversion, and its etcd mod_revision (pzxid).
+    pub fn cversion(&self) -> ZkResult<i64> {
+        match &self.counter {
+            Some(kv) => Ok(kv.version() - 1 + decode_offset(kv.value())?),
+            None => Ok(0),
+        }
+    }
+
+    pub fn counter_offset(&self) -> ZkResult<i64> {
+        self.counter.as_ref().map_or(Ok(0), |kv| decode_offset(kv.value()))
+    }
+
+    pub fn is_ephemeral(&self) -> bool {
+        self.node.as_ref().map_or(false, |kv| kv.lease() != 0)
+    }
+
+    pub fn attrs_value(&self) -> ZkResult<AttrsValue> {
+        match &self.attrs {
+            Some(kv) => decode_attrs(kv.value()),
+            None => Err(self.inconsistent("attribute key")),
+        }
+    }
+
+    pub fn data(&self) -> ZkResult<Option<Vec<u8>>> {
+        match &self.node {
+            Some(kv) => Ok(decode_node(kv.value())?.data),
+            None => Err(ZkError::at(Code::NoNode, &self.path)),
+        }
+    }
+
+    /// The Stat of an existing node.
+    pub fn stat(&self) -> ZkResult<Stat> {
+        let node = self.node.as_ref().ok_or_else(|| ZkError::at(Code::NoNode, &self.path))?;
+        let value = decode_node(node.value())?;
+        let attrs = self.attrs.as_ref().ok_or_else(|| self.inconsistent("attribute key"))?;
+        let counter = self.counter.as_ref().ok_or_else(|| self.inconsistent("child counter"))?;
+        Ok(Stat {
+            czxid: node.create_revision(),
+            mzxid: node.mod_revision(),
+            ctime: decode_attrs(attrs.value())?.ctime,
+            mtime: value.mtime,
+            version: self.version()? as i32,
+            cversion: self.cversion()? as i32,
+            aversion: (attrs.version() - 1) as i32,
+            ephemeral_owner: node.lease(),
+            data_length: node_data_len(node.value()),
+            num_children: self.num_children as i32,
+            pzxid: counter.mod_revision(),
+        })
+    }
+
+    fn inconsistent(&self, what: &str) -> ZkError {
+        ZkError::new(Code::DataInconsistency, format!("{} has a node key but no {what}", self.path))
+    }
+}

@@ -1,0 +1,120 @@
+//! The one etcd watch stream a client follows, resumed after every break.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use etcd_client::{EventType as EtcdEvent, Txn, WatchOptions};
+use tokio::sync::watch as signal;
+
+use super::core::Core;
+use super::state::{read_ops, ChildRead, NodeState};
+use super::transport::Retry;
+use super::watch::Change;
+
+/// Follows every node key from the hub's last delivered revision + 1 until
+/// `stop` fires. Streams end when their etcd member restarts or dies; each
+/// time we move to the next endpoint and resume where we left off.
+pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
+    let prefix = core.keys.all_nodes_prefix();
+    let mut failures = 0u32;
+    loop {
+        let start = core.hub.delivered() + 1;
+        let (i, client) = core.transport.current();
+        let opts = WatchOptions::new().with_prefix().with_start_revision(start).with_progress_notify();
+        let mut watch_client = client.watch_client();
+        let opened = tokio::select! {
+            r = tokio::time::timeout(core.transport.request_timeout(), watch_client.watch(prefix.clone(), Some(opts))) => r,
+            _ = stop.changed() => return,
+        };
+        let mut stream = match opened {
+            Ok(Ok(s)) => s,
+            other => {
+                log::debug!("watch stream on {} did not open: {other:?}", core.transport.endpoint_name(i));
+                core.transport.rotate_from(i);
+                failures += 1;
+                pause(failures).await;
+                continue;
+            }
+        };
+        loop {
+            let msg = tokio::select! {
+                m = stream.message() => m,
+                _ = stop.changed() => return,
+            };
+            let resp = match msg {
+                Ok(Some(resp)) => resp,
+                other => {
+                    log::info!("watch stream on {} ended ({other:?}); resuming from revision {}", core.transport.endpoint_name(i), core.hub.delivered() + 1);
+                    core.transport.rotate_from(i);
+                    break;
+                }
+            };
+            failures = 0;
+            if resp.canceled() {
+                if resp.compact_revision() > 0 {
+                    log::warn!("watch history compacted at {} (needed {}); re-checking armed watches", resp.compact_revision(), core.hub.delivered() + 1);
+                    resync(&core).await;
+                } else {
+                    log::info!("watch canceled by etcd: {}", resp.cancel_reason());
+                }
+                break;
+            }
+            if resp.events().is_empty() {
+                if !resp.created() {
+                    if let Some(h) = resp.header() {
+                        core.hub.stream_progress(h.revision());
+                    }
+                }
+                continue;
+            }
+            for ev in resp.events() {
+                let Some(kv) = ev.kv() else { continue };
+                let Some(path) = core.keys.path_of_node_key(kv.key()) else { continue };
+                let change = match ev.event_type() {
+                    EtcdEvent::Put if kv.version() == 1 => Change::Created,
+                    EtcdEvent::Put => Change::DataChanged,
+                    EtcdEvent::Delete => Change::Deleted,
+                };
+                core.hub.stream_change(path, kv.mod_revision(), change);
+            }
+        }
+        failures += 1;
+        pause(failures).await;
+    }
+}
+
+async fn pause(failures: u32) {
+    let ms = (25u64 << failures.min(5)).min(500);
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+}
+
+/// The stream's history is gone: read every watched node at one revision
+/// and fire the watches whose node differs from what they were armed on.
+async fn resync(core: &Core) {
+    loop {
+        match try_resync(core).await {
+            Ok(()) => return,
+            Err(e) => {
+                log::warn!("re-checking watches after compaction failed: {e}; retrying");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+async fn try_resync(core: &Core) -> crate::znode::ZkResult<()> {
+    let probe = core.transport.txn(Txn::new(), Retry::Anywhere).await?;
+    let rev = probe.header().map_or(0, |h| h.revision());
+    let paths = core.hub.armed_paths();
+    let mut states = Vec::with_capacity(paths.len());
+    for chunk in paths.chunks(super::batch::MAX_READS_PER_TXN) {
+        let ops: Vec<_> = chunk.iter().flat_map(|p| read_ops(&core.keys, p, ChildRead::Count, rev)).collect();
+        let resp = core.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?;
+        let mut it = resp.op_responses().into_iter();
+        for p in chunk {
+            states.push(NodeState::parse(&core.keys, p, rev, &mut it)?);
+        }
+    }
+    core.hub.resync(&states, rev);
+    Ok(())
+}

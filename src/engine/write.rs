@@ -1,0 +1,247 @@
+//! Single-op writes, each one etcd txn in the common case: the compares
+//! decide, the success branch writes and reads the node back for its Stat,
+//! the failure branch reads what tells the error apart.
+
+use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp, TxnResponse};
+
+use super::core::Core;
+use super::request::{CreateMode, Reply};
+use super::state::{read_ops, ChildRead, NodeState, READ_OPS};
+use super::transport::Retry;
+use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
+use crate::znode::{path, Acl, Code, ZkError, ZkResult};
+
+/// How many times an optimistic txn is retried after losing a race.
+const MAX_RACES: usize = 64;
+
+fn exists(key: Vec<u8>) -> Compare {
+    Compare::create_revision(key, CompareOp::Greater, 0)
+}
+
+fn absent(key: Vec<u8>) -> Compare {
+    Compare::create_revision(key, CompareOp::Equal, 0)
+}
+
+/// A blind bump of a child counter: +1 to its etcd version, value and lease kept.
+pub fn bump(key: Vec<u8>) -> TxnOp {
+    TxnOp::put(key, Vec::new(), Some(PutOptions::new().with_ignore_value().with_ignore_lease()))
+}
+
+impl Core {
+    fn states(&self, resp: TxnResponse, paths: &[&str]) -> ZkResult<Vec<NodeState>> {
+        let rev = resp.header().map_or(0, |h| h.revision());
+        let mut it = resp.op_responses().into_iter();
+        // Skip write responses: reads are always the trailing ops.
+        let skip = it.len() - paths.len() * READ_OPS;
+        let mut it = it.by_ref().skip(skip);
+        paths.iter().map(|p| NodeState::parse(&self.keys, p, rev, &mut it)).collect()
+    }
+
+    /// Puts that create the znode `p` with the given content.
+    pub(crate) fn create_ops(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
+        let with_lease = || Some(PutOptions::new().with_lease(lease));
+        vec![
+            TxnOp::put(self.keys.node(p), encode_node(now, data), with_lease()),
+            TxnOp::put(self.keys.attrs(p), encode_attrs(now, acl), with_lease()),
+            TxnOp::put(self.keys.counter(p), Vec::new(), with_lease()),
+        ]
+    }
+
+    pub(crate) async fn create(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], mode: CreateMode) -> ZkResult<Reply> {
+        if p == "/" && !mode.is_sequential() {
+            return Err(ZkError::at(Code::NodeExists, p));
+        }
+        let lease = if mode.is_ephemeral() { self.session.live_lease()? } else { 0 };
+        let parent = path::parent(p);
+        let mut race = 0;
+        loop {
+            // A sequential name needs the parent's cversion first (the one
+            // extra round trip); the txn then checks it did not move.
+            let (target, counter_rev) = if mode.is_sequential() {
+                let ps = self.read_one(parent, ChildRead::Count).await?;
+                check_parent(&ps, parent)?;
+                let name = format!("{p}{:010}", ps.cversion()? as i32);
+                (name, ps.counter.as_ref().map(|kv| kv.mod_revision()))
+            } else {
+                (p.to_string(), None)
+            };
+            let now = now_ms();
+            let mut cmp = vec![
+                exists(self.keys.node(parent)),
+                Compare::lease(self.keys.node(parent), CompareOp::Equal, 0),
+                absent(self.keys.node(&target)),
+            ];
+            if let Some(rev) = counter_rev {
+                cmp.push(Compare::mod_revision(self.keys.counter(parent), CompareOp::Equal, rev));
+            }
+            let mut ok = self.create_ops(&target, data, acl, lease, now);
+            ok.push(bump(self.keys.counter(parent)));
+            ok.extend(read_ops(&self.keys, &target, ChildRead::Count, 0));
+            let mut fail = read_ops(&self.keys, parent, ChildRead::Count, 0).to_vec();
+            fail.extend(read_ops(&self.keys, &target, ChildRead::Count, 0));
+            let txn = Txn::new().when(cmp).and_then(ok).or_else(fail);
+            let resp = self.etcd_write(txn).await?;
+            if resp.succeeded() {
+                let st = self.states(resp, &[&target])?.remove(0);
+                self.hub.local_create(&target, st.revision);
+                return Ok(Reply::Created { path: target, stat: st.stat()? });
+            }
+            let mut states = self.states(resp, &[parent, &target])?;
+            let node = states.pop().unwrap();
+            let ps = states.pop().unwrap();
+            check_parent(&ps, parent)?;
+            if node.exists() {
+                return Err(ZkError::at(Code::NodeExists, &target));
+            }
+            race += 1;
+            if race > MAX_RACES {
+                return Err(lost_races("create", p));
+            }
+        }
+    }
+
+    pub(crate) async fn set_data(&self, p: &str, data: Option<&[u8]>, version: i32) -> ZkResult<Reply> {
+        let mut offset = NO_OFFSET;
+        for _ in 0..MAX_RACES {
+            let mut cmp = vec![exists(self.keys.node(p))];
+            version_compares(self, p, version, offset, &mut cmp);
+            let mut ok = vec![TxnOp::put(
+                self.keys.node(p),
+                encode_node(now_ms(), data),
+                Some(PutOptions::new().with_ignore_lease()),
+            )];
+            ok.extend(read_ops(&self.keys, p, ChildRead::Count, 0));
+            let fail = read_ops(&self.keys, p, ChildRead::Count, 0);
+            let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok).or_else(fail)).await?;
+            if resp.succeeded() {
+                let st = self.states(resp, &[p])?.remove(0);
+                self.hub.local_change(p, st.revision);
+                return Ok(Reply::Stat(st.stat()?));
+            }
+            let st = self.states(resp, &[p])?.remove(0);
+            offset = check_version(&st, p, version)?;
+        }
+        Err(lost_races("setData", p))
+    }
+
+    pub(crate) async fn delete(&self, p: &str, version: i32) -> ZkResult<Reply> {
+        if p == "/" {
+            return Err(ZkError::bad_arguments("the root node cannot be deleted"));
+        }
+        let parent = path::parent(p);
+        let mut offset = NO_OFFSET;
+        for _ in 0..MAX_RACES {
+            let mut cmp = vec![exists(self.keys.node(p))];
+            version_compares(self, p, version, offset, &mut cmp);
+            cmp.push(absent(self.keys.children_prefix(p)).with_prefix());
+            let ok = vec![
+                TxnOp::delete(self.keys.node(p), None),
+                TxnOp::delete(self.keys.attrs(p), Some(DeleteOptions::new().with_range(self.keys.attrs_end(p)))),
+                bump(self.keys.counter(parent)),
+            ];
+            let fail = read_ops(&self.keys, p, ChildRead::Count, 0);
+            let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok).or_else(fail)).await?;
+            if resp.succeeded() {
+                let rev = resp.header().map_or(0, |h| h.revision());
+                self.hub.local_delete(p, rev);
+                return Ok(Reply::Deleted);
+            }
+            let st = self.states(resp, &[p])?.remove(0);
+            offset = check_version(&st, p, version)?;
+            if st.num_children > 0 {
+                return Err(ZkError::at(Code::NotEmpty, p));
+            }
+        }
+        Err(lost_races("delete", p))
+    }
+
+    pub(crate) async fn set_acl(&self, p: &str, acl: &[Acl], aversion: i32) -> ZkResult<Reply> {
+        for _ in 0..MAX_RACES {
+            let st = self.read_one(p, ChildRead::Count).await?;
+            if !st.exists() {
+                return Err(ZkError::at(Code::NoNode, p));
+            }
+            let attrs = st.attrs.as_ref().ok_or_else(|| ZkError::new(Code::DataInconsistency, format!("{p} has no attribute key")))?;
+            if aversion != -1 && attrs.version() - 1 != aversion as i64 {
+                return Err(ZkError::at(Code::BadVersion, p));
+            }
+            let ctime = st.attrs_value()?.ctime;
+            let cmp = vec![Compare::mod_revision(self.keys.attrs(p), CompareOp::Equal, attrs.mod_revision())];
+            let mut ok = vec![TxnOp::put(self.keys.attrs(p), encode_attrs(ctime, acl), Some(PutOptions::new().with_ignore_lease()))];
+            ok.extend(read_ops(&self.keys, p, ChildRead::Count, 0));
+            let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok)).await?;
+            if resp.succeeded() {
+                return Ok(Reply::Stat(self.states(resp, &[p])?.remove(0).stat()?));
+            }
+        }
+        Err(lost_races("setAcl", p))
+    }
+
+    /// Writes are sent at most once unless provably never delivered.
+    pub(crate) async fn etcd_write(&self, txn: Txn) -> ZkResult<TxnResponse> {
+        let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
+        let r = self.transport.txn(txn, Retry::IfNotSent).await;
+        self.check_etcd_result(r)
+    }
+
+    /// Reads one znode in its own txn (no batching).
+    pub(crate) async fn read_one(&self, p: &str, children: ChildRead) -> ZkResult<NodeState> {
+        let txn = Txn::new().and_then(read_ops(&self.keys, p, children, 0).to_vec());
+        let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
+        let resp = self.transport.txn(txn, Retry::Anywhere).await?;
+        Ok(self.states(resp, &[p])?.remove(0))
+    }
+
+    /// Version offset bookkeeping for multi: sets the offset key of `p`.
+    pub(crate) fn offset_put(&self, p: &str, offset: i64, lease: i64) -> TxnOp {
+        let opts = if lease != 0 { PutOptions::new().with_lease(lease) } else { PutOptions::new() };
+        TxnOp::put(self.keys.version_offset(p), encode_offset(offset), Some(opts))
+    }
+}
+
+/// NONODE / NOCHILDRENFOREPHEMERALS for a would-be parent.
+pub fn check_parent(ps: &NodeState, parent: &str) -> ZkResult<()> {
+    if !ps.exists() {
+        return Err(ZkError::at(Code::NoNode, parent));
+    }
+    if ps.is_ephemeral() {
+        return Err(ZkError::at(Code::NoChildrenForEphemerals, parent));
+    }
+    Ok(())
+}
+
+/// The version offset key as a versioned compare must name it:
+/// (mod_revision, offset); (0, 0) when the key does not exist.
+pub type OffsetState = (i64, i64);
+pub const NO_OFFSET: OffsetState = (0, 0);
+
+/// Compares asserting that `p` has ZooKeeper version `version`, given the
+/// offset key state we believe in (first try: no offset key, the common case).
+pub fn version_compares(core: &Core, p: &str, version: i32, offset: OffsetState, cmp: &mut Vec<Compare>) {
+    if version == -1 {
+        return;
+    }
+    let (rev, off) = offset;
+    cmp.push(Compare::version(core.keys.node(p), CompareOp::Equal, version as i64 + 1 - off));
+    cmp.push(if rev == 0 {
+        absent(core.keys.version_offset(p))
+    } else {
+        Compare::mod_revision(core.keys.version_offset(p), CompareOp::Equal, rev)
+    });
+}
+
+/// After a failed versioned write: NONODE, BADVERSION, or the offset state
+/// to try again with.
+pub fn check_version(st: &NodeState, p: &str, version: i32) -> ZkResult<OffsetState> {
+    if !st.exists() {
+        return Err(ZkError::at(Code::NoNode, p));
+    }
+    if version != -1 && st.version()? != version as i64 {
+        return Err(ZkError::at(Code::BadVersion, p));
+    }
+    Ok((st.version_offset.as_ref().map_or(0, |kv| kv.mod_revision()), st.version_offset_value()?))
+}
+
+fn lost_races(op: &str, p: &str) -> ZkError {
+    ZkError::connection_loss(format!("{op} {p}: lost {MAX_RACES} races with concurrent writers"))
+}

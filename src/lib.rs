@@ -1,0 +1,11 @@
+//! kafka-etcd: ZooKeeper's znode semantics on etcd v3, for Kafka brokers.
+//!
+//! Layers, each using only those above it in this list:
+//! - [`znode`]: path rules, chroot, the etcd key layout, Stat, result codes.
+//! - [`engine`]: operations as etcd txns, sessions, watches, failover.
+
+pub mod engine;
+pub mod znode;
+
+pub use engine::{ClientOptions, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, SessionState, WatchedEvent, ZkClient};
+pub use znode::{Acl, Code, Stat, ZkError, ZkResult};

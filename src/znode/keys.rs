@@ -1,0 +1,160 @@
+//! The etcd key layout: where every znode lives in etcd. This is the only
+//! file that knows it.
+//!
+//! Every key starts with a namespace (default `zk`, one per metastore) and a
+//! one-letter kind. For the znode at `path` (full server path, chroot
+//! included) there are:
+//!
+//! ```text
+//! zk/n<DDD><path>     node key. DDD = depth of path, 3 decimal digits
+//!                     ("/" is 000, "/a" 001, "/a/b" 002).
+//!                     value = [1 byte: 0 null data, 1 data][8 bytes mtime ms BE][data]
+//!                     czxid = create_revision, mzxid = mod_revision,
+//!                     version = etcd version - 1 (+ version offset, below),
+//!                     ephemeralOwner = the key's lease (= session id).
+//! zk/a<path>          attribute key: [8 bytes ctime ms BE][ACL list].
+//!                     aversion = etcd version - 1.
+//! zk/a<path>\0c       child counter. Every child create/delete puts it again
+//!                     (with ignore_value), so cversion = etcd version - 1
+//!                     + the decimal offset in its value (empty = 0), and
+//!                     pzxid = mod_revision. Sequential names use cversion.
+//! zk/a<path>\0v       version offset, present only when a multi changed the
+//!                     node more than once in one etcd txn (etcd allows one
+//!                     put per key per txn): decimal, added to the version.
+//! ```
+//!
+//! Why this shape:
+//! - The depth in the node key makes "direct children of /a" one contiguous
+//!   range (`zk/n002/a/`), so listing or counting children costs
+//!   O(children), never O(subtree) (zetcd's trick).
+//! - The attribute keys of a path share the prefix `zk/a<path>` followed by
+//!   nothing or `\0` (a byte no path may hold), so one range read
+//!   `[zk/a<path>, zk/a<path>\x01)` returns the ACL, ctime, cversion and
+//!   version offset together: a full Stat costs three range ops in one txn
+//!   (node, attributes, child count).
+//! - Counters are plain etcd key versions bumped by blind puts, so creates
+//!   under one parent never conflict with each other (zetcd's early
+//!   read-modify-write counter caused retry storms).
+//! - Watches need only node keys: one etcd watch on `zk/n` sees every create,
+//!   data change and delete.
+//! - An ephemeral node's three keys carry the session's lease, so lease
+//!   expiry removes the whole node in one etcd revision.
+
+use super::path;
+
+/// Deepest path the layout can hold (three decimal digits of depth).
+pub const MAX_DEPTH: usize = 999;
+
+/// Key builder for one namespace.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    ns: String,
+}
+
+impl Keys {
+    pub fn new(namespace: &str) -> Keys {
+        Keys { ns: namespace.trim_end_matches('/').to_string() }
+    }
+
+    /// The node key of `path`.
+    pub fn node(&self, path: &str) -> Vec<u8> {
+        format!("{}/n{:03}{}", self.ns, path::depth(path), path).into_bytes()
+    }
+
+    /// Prefix of the node keys of the direct children of `path`.
+    pub fn children_prefix(&self, path: &str) -> Vec<u8> {
+        let sep = if path == "/" { "" } else { "/" };
+        format!("{}/n{:03}{}{}", self.ns, path::depth(path) + 1, path, sep).into_bytes()
+    }
+
+    /// Prefix of every node key (what the watch stream follows).
+    pub fn all_nodes_prefix(&self) -> Vec<u8> {
+        format!("{}/n", self.ns).into_bytes()
+    }
+
+    /// The attribute key (ctime + ACL) of `path`.
+    pub fn attrs(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}", self.ns, path).into_bytes()
+    }
+
+    /// The child counter key of `path`.
+    pub fn counter(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0c", self.ns, path).into_bytes()
+    }
+
+    /// The version offset key of `path`.
+    pub fn version_offset(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0v", self.ns, path).into_bytes()
+    }
+
+    /// End (exclusive) of the range holding every attribute key of `path`.
+    pub fn attrs_end(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\x01", self.ns, path).into_bytes()
+    }
+
+    /// The znode path of a node key, or `None` for any other key.
+    pub fn path_of_node_key<'k>(&self, key: &'k [u8]) -> Option<&'k str> {
+        let rest = key.strip_prefix(self.ns.as_bytes())?.strip_prefix(b"/n")?;
+        let path = std::str::from_utf8(rest.get(3..)?).ok()?;
+        path.starts_with('/').then_some(path)
+    }
+
+    /// Which attribute a key of `attrs(path)..attrs_end(path)` is.
+    pub fn attr_kind(&self, path: &str, key: &[u8]) -> AttrKind {
+        let base = self.attrs(path);
+        match key.strip_prefix(base.as_slice()) {
+            Some(b"") => AttrKind::Attrs,
+            Some(b"\0c") => AttrKind::Counter,
+            Some(b"\0v") => AttrKind::VersionOffset,
+            _ => AttrKind::Other,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttrKind {
+    Attrs,
+    Counter,
+    VersionOffset,
+    Other,
+}
+
+/// The end of a prefix range: the prefix with its last byte incremented.
+pub fn prefix_end(prefix: &[u8]) -> Vec<u8> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < 0xff {
+            end.push(last + 1);
+            return end;
+        }
+    }
+    vec![0]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout() {
+        let k = Keys::new("zk");
+        assert_eq!(k.node("/"), b"zk/n000/");
+        assert_eq!(k.node("/a/b"), b"zk/n002/a/b");
+        assert_eq!(k.children_prefix("/"), b"zk/n001/");
+        assert_eq!(k.children_prefix("/a"), b"zk/n002/a/");
+        assert!(k.node("/a/b").starts_with(&k.children_prefix("/a")));
+        assert!(!k.node("/a/b/c").starts_with(&k.children_prefix("/a")));
+        assert!(!k.node("/ab").starts_with(&k.children_prefix("/a")));
+        assert_eq!(k.path_of_node_key(b"zk/n002/a/b"), Some("/a/b"));
+        assert_eq!(k.path_of_node_key(b"zk/a/a/b"), None);
+        let (lo, hi) = (k.attrs("/a"), k.attrs_end("/a"));
+        for key in [k.attrs("/a"), k.counter("/a"), k.version_offset("/a")] {
+            assert!(key >= lo && key < hi);
+        }
+        for key in [k.attrs("/a/b"), k.attrs("/ab"), k.attrs("/")] {
+            assert!(!(key >= lo && key < hi));
+        }
+        assert_eq!(k.attr_kind("/a", &k.counter("/a")), AttrKind::Counter);
+        assert_eq!(prefix_end(b"zk/n"), b"zk/o");
+    }
+}

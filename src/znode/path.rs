@@ -1,0 +1,210 @@
+//! Path rules, exactly as ZooKeeper's `PathUtils.validatePath` applies them,
+//! and the chroot that turns a client's path into a server path.
+
+use super::code::{ZkError, ZkResult};
+
+/// Checks `path` the way ZooKeeper's client does before sending a request.
+/// For a sequential create the path may end in `/` (ZooKeeper validates
+/// `path + "1"`), since the server appends the counter.
+pub fn validate(path: &str, sequential: bool) -> ZkResult<()> {
+    if sequential {
+        return validate_plain(&format!("{path}1"));
+    }
+    validate_plain(path)
+}
+
+fn validate_plain(path: &str) -> ZkResult<()> {
+    if path.is_empty() {
+        return Err(ZkError::bad_arguments("Path length must be > 0"));
+    }
+    if !path.starts_with('/') {
+        return Err(ZkError::bad_arguments(format!("Path must start with / character: \"{path}\"")));
+    }
+    if path.len() == 1 {
+        return Ok(());
+    }
+    if path.ends_with('/') {
+        return Err(ZkError::bad_arguments(format!("Path must not end with / character: \"{path}\"")));
+    }
+    let chars: Vec<char> = path.chars().collect();
+    let mut last = '/';
+    for i in 1..chars.len() {
+        let c = chars[i];
+        let ends_name = i + 1 == chars.len() || chars[i + 1] == '/';
+        let reason = if c == '\0' {
+            Some("null character not allowed")
+        } else if c == '/' && last == '/' {
+            Some("empty node name specified")
+        } else if c == '.' && last == '.' && chars[i - 2] == '/' && ends_name {
+            Some("relative paths not allowed")
+        } else if c == '.' && last == '/' && ends_name {
+            Some("relative paths not allowed")
+        } else if matches!(c, '\u{1}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{e000}'..='\u{f8ff}' | '\u{fff0}'..='\u{ffff}') {
+            Some("invalid character")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            return Err(ZkError::bad_arguments(format!(
+                "Invalid path string \"{}\" caused by {reason} @{i}",
+                path.escape_debug()
+            )));
+        }
+        last = c;
+    }
+    Ok(())
+}
+
+/// The parent of a validated path other than `/`.
+pub fn parent(path: &str) -> &str {
+    match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    }
+}
+
+/// The last segment of a validated path (`""` for `/`).
+pub fn name(path: &str) -> &str {
+    &path[path.rfind('/').map_or(0, |i| i + 1)..]
+}
+
+/// Number of segments: `/` is 0, `/a` is 1, `/a/b` is 2.
+pub fn depth(path: &str) -> usize {
+    if path == "/" {
+        0
+    } else {
+        path.matches('/').count()
+    }
+}
+
+/// Joins a parent path and a child name.
+pub fn join(parent: &str, child: &str) -> String {
+    if parent == "/" {
+        format!("/{child}")
+    } else {
+        format!("{parent}/{child}")
+    }
+}
+
+/// The chroot of a connect string: every client path lives below it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Chroot(Option<String>);
+
+impl Chroot {
+    /// `None` or `"/"` means no chroot.
+    pub fn new(chroot: Option<&str>) -> ZkResult<Chroot> {
+        match chroot {
+            None | Some("") | Some("/") => Ok(Chroot(None)),
+            Some(c) => {
+                validate(c, false)?;
+                Ok(Chroot(Some(c.to_string())))
+            }
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.as_deref().unwrap_or("/")
+    }
+
+    /// Client path to server path (ZooKeeper's `prependChroot`).
+    pub fn to_server(&self, client_path: &str) -> String {
+        match &self.0 {
+            None => client_path.to_string(),
+            Some(c) if client_path == "/" => c.clone(),
+            Some(c) => format!("{c}{client_path}"),
+        }
+    }
+
+    /// Server path to client path; `None` when the path is outside the chroot.
+    pub fn to_client(&self, server_path: &str) -> Option<String> {
+        match &self.0 {
+            None => Some(server_path.to_string()),
+            Some(c) if server_path == c => Some("/".to_string()),
+            Some(c) => server_path
+                .strip_prefix(c.as_str())
+                .filter(|rest| rest.starts_with('/'))
+                .map(str::to_string),
+        }
+    }
+}
+
+/// Splits `host:port,host:port/chroot` into endpoints and chroot, like
+/// ZooKeeper's `ConnectStringParser` (the chroot starts at the first `/`).
+pub fn parse_connect_string(connect: &str) -> ZkResult<(Vec<String>, Chroot)> {
+    let (hosts, chroot) = match connect.find('/') {
+        Some(i) => (&connect[..i], Some(&connect[i..])),
+        None => (connect, None),
+    };
+    let endpoints: Vec<String> = hosts
+        .split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(str::to_string)
+        .collect();
+    if endpoints.is_empty() {
+        return Err(ZkError::bad_arguments(format!("connect string \"{connect}\" names no host:port")));
+    }
+    for e in &endpoints {
+        let port_ok = e.rsplit_once(':').map_or(false, |(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
+        if !port_ok {
+            return Err(ZkError::bad_arguments(format!(
+                "connect string \"{connect}\": \"{e}\" is not host:port (schemes such as etcd:// are not accepted)"
+            )));
+        }
+    }
+    Ok((endpoints, Chroot::new(chroot)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_what_zookeeper_accepts() {
+        for p in ["/", "/a", "/a/b", "/a.b", "/..a", "/a/...", "/brokers/ids/0", "/ü"] {
+            assert!(validate(p, false).is_ok(), "{p}");
+        }
+        assert!(validate("/a/", true).is_ok());
+        assert!(validate("/", true).is_ok());
+    }
+
+    #[test]
+    fn rejects_what_zookeeper_rejects() {
+        for p in ["", "a", "/a/", "//a", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a\0b", "/a\u{1}", "/\u{7f}", "/\u{fff0}", "/\u{e000}"] {
+            let e = validate(p, false).unwrap_err();
+            assert_eq!(e.code, super::super::code::Code::BadArguments, "{p}");
+        }
+    }
+
+    #[test]
+    fn path_helpers() {
+        assert_eq!(parent("/a"), "/");
+        assert_eq!(parent("/a/b"), "/a");
+        assert_eq!(name("/a/b"), "b");
+        assert_eq!(depth("/"), 0);
+        assert_eq!(depth("/a/b"), 2);
+        assert_eq!(join("/", "a"), "/a");
+        assert_eq!(join("/a", "b"), "/a/b");
+    }
+
+    #[test]
+    fn chroot_maps_both_ways() {
+        let c = Chroot::new(Some("/kafka")).unwrap();
+        assert_eq!(c.to_server("/"), "/kafka");
+        assert_eq!(c.to_server("/brokers"), "/kafka/brokers");
+        assert_eq!(c.to_client("/kafka").as_deref(), Some("/"));
+        assert_eq!(c.to_client("/kafka/brokers").as_deref(), Some("/brokers"));
+        assert_eq!(c.to_client("/kafkax/brokers"), None);
+        assert!(Chroot::new(Some("/bad/")).is_err());
+    }
+
+    #[test]
+    fn connect_strings() {
+        let (e, c) = parse_connect_string("127.0.0.1:2379,localhost:2380/kafka/a").unwrap();
+        assert_eq!(e, vec!["127.0.0.1:2379", "localhost:2380"]);
+        assert_eq!(c.as_str(), "/kafka/a");
+        assert!(parse_connect_string("etcd://127.0.0.1:2379").is_err());
+        assert!(parse_connect_string("/chroot").is_err());
+        assert!(parse_connect_string("host").is_err());
+    }
+}
