@@ -34,6 +34,14 @@ impl Core {
     /// Checks a request as ZooKeeper's client would and maps its paths to
     /// server paths.
     pub fn prepare(&self, req: Request) -> ZkResult<Request> {
+        // Like ZooKeeper's client, "/" means the real root for delete, even
+        // under a chroot, and the root can never be deleted.
+        let not_root = |s: String| -> ZkResult<String> {
+            if s == self.chroot.as_str() {
+                return Err(ZkError::bad_arguments("the root node cannot be deleted"));
+            }
+            Ok(s)
+        };
         let srv = |p: &str, seq: bool| -> ZkResult<String> {
             path::validate(p, seq)?;
             let s = self.chroot.to_server(p);
@@ -58,7 +66,7 @@ impl Core {
                 validate_acl(&acl)?;
                 Request::Create { path: srv(&path, mode.is_sequential())?, data, acl, mode }
             }
-            Request::Delete { path, version } => Request::Delete { path: srv(&path, false)?, version },
+            Request::Delete { path, version } => Request::Delete { path: srv(&path, false).and_then(not_root)?, version },
             Request::SetData { path, data, version } => {
                 data_ok(&data)?;
                 Request::SetData { path: srv(&path, false)?, data, version }
@@ -82,7 +90,9 @@ impl Core {
                             total += data.as_ref().map_or(0, Vec::len);
                             MultiOp::Create { path: srv(&path, mode.is_sequential())?, data, acl, mode }
                         }
-                        MultiOp::Delete { path, version } => MultiOp::Delete { path: srv(&path, false)?, version },
+                        MultiOp::Delete { path, version } => {
+                            MultiOp::Delete { path: srv(&path, false).and_then(not_root)?, version }
+                        }
                         MultiOp::SetData { path, data, version } => {
                             data_ok(&data)?;
                             total += data.as_ref().map_or(0, Vec::len);

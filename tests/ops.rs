@@ -1,0 +1,338 @@
+//! Every znode operation and result code against a real single-member etcd.
+
+mod common;
+
+use common::{shared_single, zk};
+use kafka_etcd::{multi_code, Acl, Code, CreateMode, MultiOp, OpResult, Request, Reply, ZkClient};
+
+const P: CreateMode = CreateMode::Persistent;
+
+fn open() -> Vec<Acl> {
+    Acl::open_unsafe()
+}
+
+fn code<T: std::fmt::Debug>(r: Result<T, kafka_etcd::ZkError>) -> Code {
+    r.unwrap_err().code
+}
+
+async fn client(name: &str) -> ZkClient {
+    zk::chrooted(&shared_single().connect_string(), name).await.0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_get_set_delete_and_stat_fields() {
+    let c = client("crud").await;
+    let before = kafka_etcd::znode::stat::now_ms();
+    let (path, st) = c.create("/a", Some(b"hello"), open(), P).await.unwrap();
+    assert_eq!(path, "/a");
+    assert_eq!((st.version, st.cversion, st.aversion, st.num_children, st.data_length), (0, 0, 0, 0, 5));
+    assert_eq!(st.czxid, st.mzxid);
+    assert_eq!(st.pzxid, st.czxid);
+    assert_eq!(st.ephemeral_owner, 0);
+    assert!(st.ctime >= before && st.mtime == st.ctime);
+
+    let (data, got) = c.get_data("/a", false).await.unwrap();
+    assert_eq!(data.as_deref(), Some(&b"hello"[..]));
+    assert_eq!(got, st);
+
+    let s2 = c.set_data("/a", Some(b"world!"), 0).await.unwrap();
+    assert_eq!(s2.version, 1);
+    assert!(s2.mzxid > st.mzxid, "mzxid must grow");
+    assert_eq!(s2.czxid, st.czxid);
+    assert_eq!(s2.ctime, st.ctime);
+    assert_eq!(s2.data_length, 6);
+    let s3 = c.set_data("/a", None, -1).await.unwrap();
+    assert_eq!(s3.version, 2);
+    assert_eq!(s3.data_length, 0);
+
+    // Children move cversion, pzxid and numChildren of the parent only.
+    let (_, child) = c.create("/a/b", None, open(), P).await.unwrap();
+    let (_, pst) = c.get_data("/a", false).await.unwrap();
+    assert_eq!((pst.cversion, pst.num_children, pst.version), (1, 1, 2));
+    assert_eq!(pst.pzxid, child.czxid);
+    assert_eq!(pst.mzxid, s3.mzxid, "a child create is not a data change");
+    c.delete("/a/b", 0).await.unwrap();
+    let (_, pst) = c.get_data("/a", false).await.unwrap();
+    assert_eq!((pst.cversion, pst.num_children), (2, 0));
+    assert!(pst.pzxid > child.czxid);
+
+    assert!(c.exists("/a", false).await.unwrap().is_some());
+    c.delete("/a", 2).await.unwrap();
+    assert!(c.exists("/a", false).await.unwrap().is_none());
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_result_code() {
+    let c = client("codes").await;
+    assert_eq!(code(c.get_data("/missing", false).await), Code::NoNode);
+    assert_eq!(code(c.set_data("/missing", None, -1).await), Code::NoNode);
+    assert_eq!(code(c.delete("/missing", -1).await), Code::NoNode);
+    assert_eq!(code(c.get_children("/missing", false).await), Code::NoNode);
+    assert_eq!(code(c.get_acl("/missing").await), Code::NoNode);
+    assert_eq!(code(c.create("/missing/child", None, open(), P).await), Code::NoNode);
+
+    c.create("/n", Some(b"x"), open(), P).await.unwrap();
+    assert_eq!(code(c.create("/n", None, open(), P).await), Code::NodeExists);
+    assert_eq!(code(c.create("/", None, open(), P).await), Code::NodeExists);
+    assert_eq!(code(c.set_data("/n", None, 7).await), Code::BadVersion);
+    assert_eq!(code(c.delete("/n", 7).await), Code::BadVersion);
+    c.create("/n/kid", None, open(), P).await.unwrap();
+    assert_eq!(code(c.delete("/n", -1).await), Code::NotEmpty);
+    assert_eq!(code(c.delete("/n", 5).await), Code::BadVersion, "ZooKeeper checks the version before emptiness");
+
+    c.create("/eph", None, open(), CreateMode::Ephemeral).await.unwrap();
+    assert_eq!(code(c.create("/eph/kid", None, open(), P).await), Code::NoChildrenForEphemerals);
+
+    for bad in ["", "x", "/n/", "//n", "/n/./x", "/n/../x", "/n\u{0}x", "/n\u{1}"] {
+        assert_eq!(code(c.get_data(bad, false).await), Code::BadArguments, "{bad:?}");
+        assert_eq!(code(c.create(bad, None, open(), P).await), Code::BadArguments, "{bad:?}");
+    }
+    assert_eq!(code(c.delete("/", -1).await), Code::BadArguments);
+    let big = vec![7u8; 1024 * 1024 + 1];
+    let e = c.create("/big", Some(&big), open(), P).await.unwrap_err();
+    assert_eq!(e.code, Code::BadArguments);
+    assert!(e.message.contains("exceeds the limit"), "{}", e.message);
+    assert_eq!(code(c.set_data("/n", Some(&big), -1).await), Code::BadArguments);
+    assert_eq!(code(c.create("/acl", None, vec![], P).await), Code::InvalidAcl);
+    assert_eq!(code(c.set_acl("/n", vec![], -1).await), Code::InvalidAcl);
+
+    c.close().await;
+    assert_eq!(code(c.get_data("/n", false).await), Code::SessionExpired, "use after close");
+    assert_eq!(code(c.create("/z", None, open(), P).await), Code::SessionExpired);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn null_and_empty_data_stay_apart() {
+    let c = client("null").await;
+    c.create("/null", None, open(), P).await.unwrap();
+    c.create("/empty", Some(b""), open(), P).await.unwrap();
+    assert_eq!(c.get_data("/null", false).await.unwrap().0, None);
+    assert_eq!(c.get_data("/empty", false).await.unwrap().0, Some(vec![]));
+    c.set_data("/null", Some(b""), -1).await.unwrap();
+    c.set_data("/empty", None, -1).await.unwrap();
+    assert_eq!(c.get_data("/null", false).await.unwrap().0, Some(vec![]));
+    assert_eq!(c.get_data("/empty", false).await.unwrap().0, None);
+    // Data that looks like a marker is just data.
+    c.set_data("/null", Some(b"[null]"), -1).await.unwrap();
+    assert_eq!(c.get_data("/null", false).await.unwrap().0.as_deref(), Some(&b"[null]"[..]));
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sequential_names_follow_parent_cversion() {
+    let c = client("seq").await;
+    c.create("/q", None, open(), P).await.unwrap();
+    let (a, _) = c.create("/q/item-", Some(b"1"), open(), CreateMode::PersistentSequential).await.unwrap();
+    assert_eq!(a, "/q/item-0000000000");
+    c.create("/q/plain", None, open(), P).await.unwrap(); // cversion 2
+    c.delete("/q/plain", -1).await.unwrap(); // cversion 3
+    let (b, _) = c.create("/q/item-", None, open(), CreateMode::PersistentSequential).await.unwrap();
+    assert_eq!(b, "/q/item-0000000003");
+    let (e, st) = c.create("/q/e-", None, open(), CreateMode::EphemeralSequential).await.unwrap();
+    assert_eq!(e, "/q/e-0000000004");
+    assert_eq!(st.ephemeral_owner, c.session_id());
+    let (d, _) = c.create("/q/", None, open(), CreateMode::PersistentSequential).await.unwrap();
+    assert_eq!(d, "/q/0000000005");
+    // Names sort as strings in creation order, as Kafka expects.
+    let (mut kids, _) = c.get_children("/q", false).await.unwrap();
+    kids.sort();
+    assert_eq!(kids, vec!["0000000005", "e-0000000004", "item-0000000000", "item-0000000003"]);
+
+    // Concurrent sequential creates get distinct, gap-free names.
+    let futs: Vec<_> = (0..20)
+        .map(|_| c.submit(Request::Create { path: "/q/c-".into(), data: None, acl: open(), mode: CreateMode::PersistentSequential }))
+        .collect();
+    let mut names = Vec::new();
+    for f in futs {
+        match f.await.unwrap() {
+            Reply::Created { path, .. } => names.push(path),
+            r => panic!("{r:?}"),
+        }
+    }
+    let mut sorted = names.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 20);
+    assert_eq!(names, sorted, "submission order is creation order");
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chroots_isolate_tenants() {
+    let cs = shared_single().connect_string();
+    let (a, _, ra) = zk::chrooted(&cs, "tenant-a").await;
+    let (b, _, rb) = zk::chrooted(&cs, "tenant-b").await;
+    a.create("/brokers", Some(b"a"), open(), P).await.unwrap();
+    b.create("/brokers", Some(b"b"), open(), P).await.unwrap();
+    assert_eq!(a.get_data("/brokers", false).await.unwrap().0.unwrap(), b"a");
+    assert_eq!(b.get_data("/brokers", false).await.unwrap().0.unwrap(), b"b");
+    assert_eq!(a.get_children("/", false).await.unwrap().0, vec!["brokers"]);
+    let root = ZkClient::connect(&cs, zk::opts()).await.unwrap();
+    assert_eq!(root.get_data(&format!("{ra}/brokers"), false).await.unwrap().0.unwrap(), b"a");
+    assert_eq!(root.get_data(&format!("{rb}/brokers"), false).await.unwrap().0.unwrap(), b"b");
+    // Paths a chrooted client gets back are relative to its chroot.
+    let (p, _) = a.create("/s-", None, open(), CreateMode::PersistentSequential).await.unwrap();
+    assert!(p.starts_with("/s-"), "{p}");
+    // A chroot that does not exist behaves like ZooKeeper's: NONODE.
+    let ghost = ZkClient::connect(&format!("{cs}/no-such-chroot-{}", std::process::id()), zk::opts()).await.unwrap();
+    assert_eq!(ghost.create("/x", None, open(), P).await.unwrap_err().code, Code::NoNode);
+    for c in [a, b, root, ghost] {
+        c.close().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn children_lists_only_direct_children() {
+    let c = client("kids").await;
+    c.create("/p", None, open(), P).await.unwrap();
+    c.create("/p2", None, open(), P).await.unwrap();
+    for k in ["a", "b", "c"] {
+        c.create(&format!("/p/{k}"), None, open(), P).await.unwrap();
+    }
+    c.create("/p/a/deep", None, open(), P).await.unwrap();
+    c.create("/p2/other", None, open(), P).await.unwrap();
+    let (mut kids, st) = c.get_children("/p", false).await.unwrap();
+    kids.sort();
+    assert_eq!(kids, vec!["a", "b", "c"]);
+    assert_eq!(st.num_children, 3);
+    let (root_kids, _) = c.get_children("/", false).await.unwrap();
+    assert_eq!(root_kids.len(), 2);
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acls_are_stored_with_aversion() {
+    let c = client("acl").await;
+    let digest = vec![Acl { perms: 31, scheme: "digest".into(), id: "kafka:abc=".into() }];
+    c.create("/secured", None, digest.clone(), P).await.unwrap();
+    let (acl, st) = c.get_acl("/secured").await.unwrap();
+    assert_eq!((acl, st.aversion), (digest, 0));
+    let st = c.set_acl("/secured", Acl::read_unsafe(), 0).await.unwrap();
+    assert_eq!(st.aversion, 1);
+    assert_eq!(c.set_acl("/secured", open(), 0).await.unwrap_err().code, Code::BadVersion);
+    let (acl, st) = c.get_acl("/secured").await.unwrap();
+    assert_eq!((acl, st.aversion, st.version), (Acl::read_unsafe(), 1, 0));
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_commits_all_or_nothing_with_per_op_results() {
+    let c = client("multi").await;
+    c.create("/controller_epoch", Some(b"1"), open(), P).await.unwrap();
+    // Kafka's shapes: check + write; create + set of the same node; parent + child; siblings.
+    let r = c
+        .multi(vec![
+            MultiOp::Check { path: "/controller_epoch".into(), version: 0 },
+            MultiOp::Create { path: "/topics".into(), data: None, acl: open(), mode: P },
+            MultiOp::Create { path: "/topics/t".into(), data: Some(b"{}".to_vec()), acl: open(), mode: P },
+            MultiOp::Create { path: "/topics/u".into(), data: None, acl: open(), mode: P },
+            MultiOp::Create { path: "/broker".into(), data: None, acl: open(), mode: CreateMode::Ephemeral },
+            MultiOp::SetData { path: "/broker".into(), data: Some(b"b1".to_vec()), version: 0 },
+            MultiOp::Create { path: "/topics/s-".into(), data: None, acl: open(), mode: CreateMode::PersistentSequential },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(multi_code(&r), Code::Ok);
+    assert_eq!(r[0], OpResult::Check);
+    let commit = match &r[1] {
+        OpResult::Create { path, stat } => {
+            assert_eq!(path, "/topics");
+            stat.czxid
+        }
+        o => panic!("{o:?}"),
+    };
+    match &r[5] {
+        OpResult::SetData { stat } => {
+            assert_eq!((stat.version, stat.czxid, stat.mzxid, stat.ephemeral_owner), (1, commit, commit, c.session_id()));
+        }
+        o => panic!("{o:?}"),
+    }
+    match &r[6] {
+        OpResult::Create { path, .. } => assert_eq!(path, "/topics/s-0000000002"),
+        o => panic!("{o:?}"),
+    }
+    let (data, st) = c.get_data("/broker", false).await.unwrap();
+    assert_eq!((data.unwrap(), st.version), (b"b1".to_vec(), 1));
+    let (_, st) = c.get_data("/topics", false).await.unwrap();
+    assert_eq!((st.cversion, st.num_children), (3, 3));
+    // The version offset the multi recorded keeps versioned writes exact.
+    assert_eq!(c.set_data("/broker", Some(b"b2"), 0).await.unwrap_err().code, Code::BadVersion);
+    assert_eq!(c.set_data("/broker", Some(b"b2"), 1).await.unwrap().version, 2);
+    assert_eq!(c.delete("/broker", 1).await.unwrap_err().code, Code::BadVersion);
+
+    // A failing multi changes nothing and reports per op.
+    let r = c
+        .multi(vec![
+            MultiOp::Create { path: "/x".into(), data: None, acl: open(), mode: P },
+            MultiOp::Check { path: "/controller_epoch".into(), version: 9 },
+            MultiOp::Delete { path: "/topics/t".into(), version: -1 },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(r, vec![OpResult::Error(Code::Ok), OpResult::Error(Code::BadVersion), OpResult::Error(Code::RuntimeInconsistency)]);
+    assert_eq!(multi_code(&r), Code::BadVersion);
+    assert!(c.exists("/x", false).await.unwrap().is_none());
+    assert!(c.exists("/topics/t", false).await.unwrap().is_some());
+
+    for (ops, want) in [
+        (vec![MultiOp::Delete { path: "/topics".into(), version: -1 }], Code::NotEmpty),
+        (vec![MultiOp::SetData { path: "/nope".into(), data: None, version: -1 }], Code::NoNode),
+        (vec![MultiOp::Create { path: "/topics".into(), data: None, acl: open(), mode: P }], Code::NodeExists),
+        (vec![MultiOp::Create { path: "/broker/kid".into(), data: None, acl: open(), mode: P }], Code::NoChildrenForEphemerals),
+    ] {
+        assert_eq!(multi_code(&c.multi(ops).await.unwrap()), want);
+    }
+    // Delete then create within one multi is rejected clearly.
+    let e = c
+        .multi(vec![
+            MultiOp::Delete { path: "/topics/u".into(), version: -1 },
+            MultiOp::Create { path: "/topics/u".into(), data: None, acl: open(), mode: P },
+        ])
+        .await
+        .unwrap_err();
+    assert_eq!(e.code, Code::Unimplemented);
+    // Invalid paths are refused before anything runs.
+    let e = c.multi(vec![MultiOp::Check { path: "bad".into(), version: -1 }]).await.unwrap_err();
+    assert_eq!(e.code, Code::BadArguments);
+    // Deletes in a multi, and an empty multi.
+    let r = c.multi(vec![MultiOp::Delete { path: "/topics/u".into(), version: 0 }]).await.unwrap();
+    assert_eq!(r, vec![OpResult::Delete]);
+    assert!(c.multi(vec![]).await.unwrap().is_empty());
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_requests_keep_their_order() {
+    let c = client("order").await;
+    let f1 = c.submit(Request::Create { path: "/o".into(), data: Some(b"1".to_vec()), acl: open(), mode: P });
+    let f2 = c.submit(Request::SetData { path: "/o".into(), data: Some(b"2".to_vec()), version: 0 });
+    let f3 = c.submit(Request::GetData { path: "/o".into(), watch: false });
+    let f4 = c.submit(Request::Delete { path: "/o".into(), version: 1 });
+    let f5 = c.submit(Request::Exists { path: "/o".into(), watch: false });
+    assert!(matches!(f1.await.unwrap(), Reply::Created { .. }));
+    assert!(matches!(f2.await.unwrap(), Reply::Stat(s) if s.version == 1));
+    assert!(matches!(f3.await.unwrap(), Reply::Data { data: Some(d), .. } if d == b"2"));
+    assert!(matches!(f4.await.unwrap(), Reply::Deleted));
+    assert!(matches!(f5.await.unwrap(), Reply::Exists(None)));
+
+    // Many reads at once are batched into few txns and all answered.
+    c.create("/many", None, open(), P).await.unwrap();
+    let creates: Vec<_> = (0..300)
+        .map(|i| c.submit(Request::Create { path: format!("/many/{i}"), data: Some(vec![i as u8]), acl: open(), mode: P }))
+        .collect();
+    for f in creates {
+        f.await.unwrap();
+    }
+    let reads: Vec<_> = (0..300).map(|i| Request::GetData { path: format!("/many/{i}"), watch: false }).collect();
+    let answers = c.submit_all(reads).await;
+    for (i, a) in answers.into_iter().enumerate() {
+        match a.unwrap() {
+            Reply::Data { data, .. } => assert_eq!(data.unwrap(), vec![i as u8]),
+            r => panic!("{r:?}"),
+        }
+    }
+    let (_, st) = c.get_data("/many", false).await.unwrap();
+    assert_eq!((st.num_children, st.cversion), (300, 300));
+    c.close().await;
+}
