@@ -15,6 +15,10 @@ use super::watch::Change;
 /// `stop` fires. Streams end when their etcd member restarts or dies; each
 /// time we move to the next endpoint and resume where we left off.
 pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
+    tokio::select! {
+        _ = core.hub.stream_needed() => {}
+        _ = stop.changed() => return,
+    }
     let prefix = core.keys.all_nodes_prefix();
     let mut failures = 0u32;
     loop {

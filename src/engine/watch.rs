@@ -76,10 +76,15 @@ struct Table {
     /// Changes at or below this revision may be missing from `recent`.
     recent_floor: i64,
     closed: bool,
+    /// The stream starts with the first armed watch: a client that never
+    /// watches (most of Kafka's short-lived admin clients) costs etcd no
+    /// watcher at all.
+    stream_wanted: bool,
 }
 
 pub struct WatchHub {
     table: Mutex<Table>,
+    start_stream: tokio::sync::Notify,
     sink: EventSink,
     chroot: Chroot,
 }
@@ -87,11 +92,33 @@ pub struct WatchHub {
 impl WatchHub {
     pub fn new(sink: EventSink, chroot: Chroot, start_rev: i64) -> WatchHub {
         let table = Table { delivered: start_rev, recent_floor: start_rev, ..Default::default() };
-        WatchHub { table: Mutex::new(table), sink, chroot }
+        WatchHub { table: Mutex::new(table), start_stream: tokio::sync::Notify::new(), sink, chroot }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
         self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Resolves once some watch has been armed (the stream is needed).
+    pub async fn stream_needed(&self) {
+        loop {
+            let notified = self.start_stream.notified();
+            if self.lock().stream_wanted {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Before the stream runs, nothing is armed, so every revision up to
+    /// the first arming read is trivially delivered.
+    fn want_stream(&self, t: &mut Table, rev: i64) {
+        if !t.stream_wanted {
+            t.stream_wanted = true;
+            t.delivered = t.delivered.max(rev);
+            t.recent_floor = t.delivered;
+            self.start_stream.notify_one();
+        }
     }
 
     pub fn delivered(&self) -> i64 {
@@ -234,6 +261,7 @@ impl WatchHub {
             return;
         }
         self.observe_locked(&mut t, st);
+        self.want_stream(&mut t, st.revision);
         let p = st.path.clone();
         if t.data.contains_key(&p) {
             return; // the earlier arming covers this one
@@ -250,6 +278,7 @@ impl WatchHub {
         }
         self.observe_locked(&mut t, st);
         let Some(mark) = children_mark(st) else { return };
+        self.want_stream(&mut t, st.revision);
         let p = st.path.clone();
         if t.children.contains_key(&p) {
             return;
