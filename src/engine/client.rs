@@ -32,8 +32,12 @@ pub struct ClientOptions {
     pub namespace: String,
     /// Largest znode data accepted (etcd's default request limit is 1.5 MiB).
     pub max_data_bytes: usize,
-    /// etcd requests in flight at once; reads queued behind them are batched.
+    /// etcd write txns in flight at once (etcd commits concurrent writes
+    /// together, so a deep pipeline is what makes writes fast).
     pub max_in_flight: usize,
+    /// Read txns in flight at once; reads that queue behind them are folded
+    /// into one txn each (up to 42 reads).
+    pub max_read_txns: usize,
     /// Receives watch events and session state changes, in order.
     pub watcher: Option<EventSink>,
 }
@@ -46,7 +50,8 @@ impl Default for ClientOptions {
             request_timeout: Duration::from_secs(10),
             namespace: "zk".to_string(),
             max_data_bytes: 1024 * 1024,
-            max_in_flight: 32,
+            max_in_flight: 256,
+            max_read_txns: 8,
             watcher: None,
         }
     }
@@ -101,6 +106,7 @@ impl ZkClient {
         let ttl = ((o.session_timeout.as_millis() + 999) / 1000).max(1) as i64;
         let lease = grant(&transport, ttl).await?;
         let permits = Arc::new(Semaphore::new(o.max_in_flight.max(1)));
+        let read_permits = Arc::new(Semaphore::new(o.max_read_txns.max(1)));
         let (stop, _) = signal::channel(false);
         let sink = o.watcher.clone().unwrap_or_else(|| Arc::new(|_| {}));
         let core = Arc::new(Core {
@@ -110,7 +116,7 @@ impl ZkClient {
             session: Session::new(lease, ttl),
             hub: WatchHub::new(sink, chroot, start_rev),
             permits: permits.clone(),
-            reads: ReadBatcher::start(keys, transport, permits),
+            reads: ReadBatcher::start(keys, transport, read_permits),
             seq: Arc::new(Sequencer::default()),
             max_data: o.max_data_bytes,
             stop,

@@ -9,7 +9,7 @@ use super::request::{CreateMode, Reply};
 use super::state::{read_ops, ChildRead, NodeState, READ_OPS};
 use super::transport::Retry;
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
-use crate::znode::{path, Acl, Code, ZkError, ZkResult};
+use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
 
 /// How many times an optimistic txn is retried after losing a race.
 const MAX_RACES: usize = 64;
@@ -76,15 +76,25 @@ impl Core {
             }
             let mut ok = self.create_ops(&target, data, acl, lease, now);
             ok.push(bump(self.keys.counter(parent)));
-            ok.extend(read_ops(&self.keys, &target, ChildRead::Count, 0));
             let mut fail = read_ops(&self.keys, parent, ChildRead::Count, 0).to_vec();
             fail.extend(read_ops(&self.keys, &target, ChildRead::Count, 0));
             let txn = Txn::new().when(cmp).and_then(ok).or_else(fail);
             let resp = self.etcd_write(txn).await?;
             if resp.succeeded() {
-                let st = self.states(resp, &[&target])?.remove(0);
-                self.hub.local_create(&target, st.revision);
-                return Ok(Reply::Created { path: target, stat: st.stat()? });
+                // Everything in a new node's Stat is known: no read-back.
+                let rev = resp.header().map_or(0, |h| h.revision());
+                self.hub.local_create(&target, rev);
+                let stat = Stat {
+                    czxid: rev,
+                    mzxid: rev,
+                    pzxid: rev,
+                    ctime: now,
+                    mtime: now,
+                    ephemeral_owner: lease,
+                    data_length: data.map_or(0, <[u8]>::len) as i32,
+                    ..Stat::default()
+                };
+                return Ok(Reply::Created { path: target, stat });
             }
             let mut states = self.states(resp, &[parent, &target])?;
             let node = states.pop().unwrap();

@@ -1,0 +1,367 @@
+//! Workloads shaped like Kafka's metadata traffic, run against the Rust
+//! engine ("engine") or against etcd directly with plain keys ("raw-etcd",
+//! the floor any znode layer adds to). Prints one JSON object per result.
+//!
+//! cargo run --release --example bench -- --target engine|raw-etcd --endpoints 127.0.0.1:2379 [--quick] [--only W1,W2]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use etcd_client::{Compare, CompareOp, GetOptions, PutOptions, Txn, TxnOp, WatchOptions};
+use kafka_etcd::{Acl, ClientOptions, CreateMode, Request, ZkClient};
+use tokio::sync::Semaphore;
+
+/// Requests kept outstanding by a pipelining caller (Kafka's default
+/// zookeeper.max.in.flight.requests is 10; controllers batch far more).
+const WINDOW: usize = 1000;
+
+struct Sizes {
+    partitions: usize,
+    children: usize,
+    sessions: usize,
+    watch_samples: usize,
+    armed: usize,
+}
+
+fn sizes(quick: bool) -> Sizes {
+    if quick {
+        Sizes { partitions: 2_000, children: 1_000, sessions: 50, watch_samples: 50, armed: 2_000 }
+    } else {
+        Sizes { partitions: 100_000, children: 10_000, sessions: 1_000, watch_samples: 500, armed: 100_000 }
+    }
+}
+
+fn state_json(i: usize) -> Vec<u8> {
+    format!("{{\"controller_epoch\":1,\"leader\":{},\"version\":1,\"leader_epoch\":0,\"isr\":[1,2,3],\"p\":{i:06}}}", i % 3 + 1)
+        .into_bytes()
+}
+
+fn rss_mb() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    s.lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn pct(lat: &mut [f64], p: f64) -> f64 {
+    if lat.is_empty() {
+        return 0.0;
+    }
+    lat.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    lat[((lat.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn report(target: &str, w: &str, what: &str, n: usize, secs: f64, lat: &mut Vec<f64>, extra: &str) {
+    let p50 = pct(lat, 0.5);
+    let p99 = pct(lat, 0.99);
+    println!(
+        "{{\"target\":\"{target}\",\"workload\":\"{w}\",\"what\":\"{what}\",\"ops\":{n},\"secs\":{secs:.3},\"ops_per_s\":{:.0},\"p50_ms\":{p50:.3},\"p99_ms\":{p99:.3},\"rss_mb\":{:.1}{extra}}}",
+        n as f64 / secs,
+        rss_mb()
+    );
+}
+
+/// Runs `n` requests made by `make`, at most WINDOW outstanding; returns
+/// (seconds, per-request latencies in ms).
+async fn pipelined<F, Fut>(n: usize, make: F) -> (f64, Vec<f64>)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let window = Arc::new(Semaphore::new(WINDOW));
+    let lat = Arc::new(std::sync::Mutex::new(Vec::with_capacity(n)));
+    let start = Instant::now();
+    let mut handles = Vec::with_capacity(n);
+    for i in 0..n {
+        let permit = window.clone().acquire_owned().await.unwrap();
+        let fut = make(i);
+        let lat = lat.clone();
+        handles.push(tokio::spawn(async move {
+            let t = Instant::now();
+            fut.await;
+            lat.lock().unwrap().push(t.elapsed().as_secs_f64() * 1000.0);
+            drop(permit);
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let v = std::mem::take(&mut *lat.lock().unwrap());
+    (secs, v)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned();
+    let target = arg("--target").unwrap_or_else(|| "engine".into());
+    let endpoints = arg("--endpoints").unwrap_or_else(|| "127.0.0.1:2379".into());
+    let only = arg("--only");
+    let want = |w: &str| only.as_ref().map_or(true, |o| o.split(',').any(|x| x == w));
+    let s = sizes(args.iter().any(|a| a == "--quick"));
+    let run = format!("/bench-{}", std::process::id());
+    match target.as_str() {
+        "engine" => engine(&endpoints, &run, &s, &want).await,
+        "raw-etcd" => raw(&endpoints, &run, &s, &want).await,
+        t => panic!("unknown target {t}"),
+    }
+}
+
+async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool) {
+    let t = "engine";
+    let opts = ClientOptions::default();
+    let zk = ZkClient::connect(endpoints, opts.clone()).await.unwrap();
+    let open = Acl::open_unsafe();
+    zk.create(run, None, open.clone(), CreateMode::Persistent).await.unwrap();
+    let parts = format!("{run}/partitions");
+    zk.create(&parts, None, open.clone(), CreateMode::Persistent).await.unwrap();
+    let n = s.partitions;
+
+    let path = |i: usize| format!("{parts}/p{i}");
+    if want("W1") || want("W2") || want("W3") {
+        let (secs, mut lat) = pipelined(n, |i| {
+            let f = zk.submit(Request::Create { path: path(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent });
+            async move {
+                f.await.unwrap();
+            }
+        })
+        .await;
+        report(t, "W1", "create partition-state znodes, pipelined", n, secs, &mut lat, "");
+    }
+    if want("W2") {
+        let (secs, mut lat) = pipelined(n, |i| {
+            let f = zk.submit(Request::GetData { path: path(i), watch: false });
+            async move {
+                f.await.unwrap();
+            }
+        })
+        .await;
+        report(t, "W2", "getData of every partition state, pipelined", n, secs, &mut lat, "");
+    }
+    if want("W3") {
+        let (secs, mut lat) = pipelined(n, |i| {
+            let f = zk.submit(Request::SetData { path: path(i), data: Some(state_json(i + 1)), version: 0 });
+            async move {
+                f.await.unwrap();
+            }
+        })
+        .await;
+        report(t, "W3", "setData with expected version, pipelined", n, secs, &mut lat, "");
+    }
+    if want("W4") {
+        let kids = format!("{run}/kids");
+        zk.create(&kids, None, open.clone(), CreateMode::Persistent).await.unwrap();
+        pipelined(s.children, |i| {
+            let f = zk.submit(Request::Create { path: format!("{kids}/c{i}"), data: None, acl: open.clone(), mode: CreateMode::Persistent });
+            async move {
+                f.await.unwrap();
+            }
+        })
+        .await;
+        let rounds = 20;
+        let mut lat = Vec::new();
+        let start = Instant::now();
+        for _ in 0..rounds {
+            let t0 = Instant::now();
+            let (c, _) = zk.get_children(&kids, false).await.unwrap();
+            assert_eq!(c.len(), s.children);
+            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        report(t, "W4", &format!("getChildren of {} children", s.children), rounds, start.elapsed().as_secs_f64(), &mut lat, "");
+    }
+    if want("W5") {
+        let ids = format!("{run}/ids");
+        zk.create(&ids, None, open.clone(), CreateMode::Persistent).await.unwrap();
+        let short = ClientOptions { session_timeout: Duration::from_secs(6), ..opts.clone() };
+        let start = Instant::now();
+        let mut sessions = Vec::new();
+        for chunk in 0..(s.sessions + 49) / 50 {
+            let mut batch = Vec::new();
+            for j in 0..50.min(s.sessions - chunk * 50) {
+                let i = chunk * 50 + j;
+                let (eps, o, ids, open) = (endpoints.to_string(), short.clone(), ids.clone(), open.clone());
+                batch.push(tokio::spawn(async move {
+                    let c = ZkClient::connect(&eps, o).await.unwrap();
+                    c.create(&format!("{ids}/{i}"), Some(b"broker".to_vec()).as_deref(), open, CreateMode::Ephemeral).await.unwrap();
+                    c
+                }));
+            }
+            for b in batch {
+                sessions.push(b.await.unwrap());
+            }
+        }
+        let reg = start.elapsed().as_secs_f64();
+        let mut lat = vec![reg * 1000.0 / s.sessions as f64];
+        report(t, "W5", &format!("{} sessions each registering an ephemeral", s.sessions), s.sessions, reg, &mut lat, "");
+        // Death to child watch: close a session (clean) and time the watcher.
+        let (o, mut rx) = opts.clone().with_event_channel();
+        let watcher = ZkClient::connect(endpoints, o).await.unwrap();
+        let mut lat = Vec::new();
+        let samples = 20.min(sessions.len());
+        for c in sessions.iter().take(samples) {
+            watcher.get_children(&ids, true).await.unwrap();
+            let t0 = Instant::now();
+            c.close().await;
+            loop {
+                let e = rx.recv().await.unwrap();
+                if e.path.is_some() {
+                    break;
+                }
+            }
+            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        report(t, "W5", "session close -> child watch fires elsewhere", samples, lat.iter().sum::<f64>() / 1000.0, &mut lat, "");
+        // Expiry (process death): revoke by TTL is timeout-bound; measure lease revoke as the kill.
+        let mut raw = etcd_client::Client::connect([endpoints.split(',').next().unwrap()], None).await.unwrap();
+        let mut lat = Vec::new();
+        for c in sessions.iter().skip(samples).take(samples) {
+            watcher.get_children(&ids, true).await.unwrap();
+            let t0 = Instant::now();
+            raw.lease_revoke(c.session_id()).await.unwrap();
+            loop {
+                let e = rx.recv().await.unwrap();
+                if e.path.is_some() {
+                    break;
+                }
+            }
+            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        report(t, "W5", "session killed (lease revoked) -> child watch fires elsewhere", lat.len(), lat.iter().sum::<f64>() / 1000.0, &mut lat, "");
+        for c in sessions.iter().skip(2 * samples) {
+            c.close().await;
+        }
+        watcher.close().await;
+    }
+    if want("W6") {
+        let (o, mut rx) = opts.clone().with_event_channel();
+        let watcher = ZkClient::connect(endpoints, o).await.unwrap();
+        let writer = ZkClient::connect(endpoints, opts.clone()).await.unwrap();
+        let p = format!("{run}/w6");
+        writer.create(&p, None, open.clone(), CreateMode::Persistent).await.unwrap();
+        let mut lat = Vec::new();
+        let start = Instant::now();
+        for i in 0..s.watch_samples {
+            watcher.get_data(&p, true).await.unwrap();
+            let t0 = Instant::now();
+            writer.set_data(&p, Some(format!("{i}").as_bytes()), -1).await.unwrap();
+            loop {
+                let e = rx.recv().await.unwrap();
+                if e.path.is_some() {
+                    break;
+                }
+            }
+            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        report(t, "W6", "write -> watch callback on another client", s.watch_samples, start.elapsed().as_secs_f64(), &mut lat, "");
+        watcher.close().await;
+        writer.close().await;
+    }
+    if want("W7") {
+        let before = rss_mb();
+        let c = ZkClient::connect(endpoints, opts.clone()).await.unwrap();
+        let k = s.armed.min(n);
+        let (secs, mut lat) = pipelined(k, |i| {
+            let f = c.submit(Request::Exists { path: path(i), watch: true });
+            async move {
+                f.await.unwrap();
+            }
+        })
+        .await;
+        let after = rss_mb();
+        assert_eq!(c.armed_watches().0, k);
+        report(t, "W7", &format!("arm {k} watches on one client"), k, secs, &mut lat, &format!(",\"watch_mem_mb\":{:.1}", after - before));
+        c.close().await;
+    }
+    zk.close().await;
+}
+
+async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool) {
+    let t = "raw-etcd";
+    let eps: Vec<String> = endpoints.split(',').map(|e| format!("http://{e}")).collect();
+    let client = etcd_client::Client::connect(&eps, None).await.unwrap();
+    let n = s.partitions;
+    let key = move |i: usize| format!("raw{run}/partitions/p{i}");
+    if want("W1") || want("W2") || want("W3") {
+        let (secs, mut lat) = pipelined(n, |i| {
+            let mut kv = client.kv_client();
+            let k = key(i);
+            async move {
+                kv.put(k, state_json(i), None).await.unwrap();
+            }
+        })
+        .await;
+        report(t, "W1", "put, pipelined", n, secs, &mut lat, "");
+    }
+    if want("W2") {
+        let (secs, mut lat) = pipelined(n, |i| {
+            let mut kv = client.kv_client();
+            let k = key(i);
+            async move {
+                kv.get(k, None).await.unwrap();
+            }
+        })
+        .await;
+        report(t, "W2", "get, pipelined", n, secs, &mut lat, "");
+    }
+    if want("W3") {
+        let (secs, mut lat) = pipelined(n, |i| {
+            let mut kv = client.kv_client();
+            let k = key(i);
+            async move {
+                let txn = Txn::new()
+                    .when(vec![Compare::version(k.clone(), CompareOp::Equal, 1)])
+                    .and_then(vec![TxnOp::put(k, state_json(i + 1), None::<PutOptions>)]);
+                assert!(kv.txn(txn).await.unwrap().succeeded());
+            }
+        })
+        .await;
+        report(t, "W3", "txn compare version + put, pipelined", n, secs, &mut lat, "");
+    }
+    if want("W4") {
+        let prefix = format!("raw{run}/kids/");
+        pipelined(s.children, |i| {
+            let mut kv = client.kv_client();
+            let k = format!("{prefix}c{i}");
+            async move {
+                kv.put(k, Vec::new(), None).await.unwrap();
+            }
+        })
+        .await;
+        let mut kv = client.kv_client();
+        let rounds = 20;
+        let mut lat = Vec::new();
+        let start = Instant::now();
+        for _ in 0..rounds {
+            let t0 = Instant::now();
+            let r = kv.get(prefix.clone(), Some(GetOptions::new().with_prefix().with_keys_only())).await.unwrap();
+            assert_eq!(r.kvs().len(), s.children);
+            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        report(t, "W4", &format!("range of {} keys (keys only)", s.children), rounds, start.elapsed().as_secs_f64(), &mut lat, "");
+    }
+    if want("W6") || want("W5") {
+        let mut kv = client.kv_client();
+        let k = format!("raw{run}/w6");
+        let mut lat = Vec::new();
+        let mut stream = client.watch_client().watch(k.clone(), None::<WatchOptions>).await.unwrap();
+        stream.message().await.unwrap(); // created
+        let start = Instant::now();
+        for i in 0..s.watch_samples {
+            let t0 = Instant::now();
+            kv.put(k.clone(), format!("{i}"), None).await.unwrap();
+            loop {
+                let m = stream.message().await.unwrap().unwrap();
+                if !m.events().is_empty() {
+                    break;
+                }
+            }
+            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        report(t, "W6", "put -> watch event", s.watch_samples, start.elapsed().as_secs_f64(), &mut lat, "");
+    }
+    let mut kv = client.kv_client();
+    kv.delete(format!("raw{run}/"), Some(etcd_client::DeleteOptions::new().with_prefix())).await.ok();
+}

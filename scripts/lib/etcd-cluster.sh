@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# A local etcd cluster (default 3 members) on 127.0.0.1 free ports.
+#
+# Sourced:
+#   . scripts/lib/etcd-cluster.sh
+#   ke_install_cleanup_trap              # stops everything on exit
+#   etcd_cluster_start "$WORKDIR" [N]    # data dirs + logs under $WORKDIR/etcd/
+#   echo "$ETCD_ENDPOINTS"               # 127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3
+#   etcd_member_kill9 2 ; etcd_member_restart 2
+#   etcd_cluster_stop
+# Run:
+#   scripts/lib/etcd-cluster.sh run WORKDIR [N]   # start, print endpoints, wait for Ctrl-C
+#
+# Binary: $KAFKA_ETCD_ETCD_BIN, else the one vendored by the etcd-bin-vendored
+# crate in ~/.cargo/registry (a `cargo fetch` in the repo brings it).
+#
+# Exports: ETCD_BIN ETCD_ENDPOINTS (host:port,...) ETCD_CLIENT_URLS (http://...,...)
+#          ETCD_CLIENT_PORTS[i] ETCD_PEER_PORTS[i] (arrays, 1-based)
+
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+declare -ga ETCD_CLIENT_PORTS=() ETCD_PEER_PORTS=()
+ETCD_WORKDIR=""
+ETCD_MEMBERS=0
+ETCD_INITIAL_CLUSTER=""
+
+etcd_find_bin() {
+  if [[ -n "${KAFKA_ETCD_ETCD_BIN:-}" ]]; then
+    [[ -x "$KAFKA_ETCD_ETCD_BIN" ]] || { ke_warn "KAFKA_ETCD_ETCD_BIN=$KAFKA_ETCD_ETCD_BIN is not executable"; return 1; }
+    ETCD_BIN="$KAFKA_ETCD_ETCD_BIN"; export ETCD_BIN; return 0
+  fi
+  local reg="${CARGO_HOME:-$HOME/.cargo}/registry/src" b
+  b="$(find "$reg" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)"
+  if [[ -z "$b" ]]; then
+    ke_log "etcd binary not in the cargo registry yet: running cargo fetch in $KE_ROOT"
+    (cd "$KE_ROOT" && cargo fetch >&2) || { ke_warn "cargo fetch failed"; return 1; }
+    b="$(find "$reg" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)"
+  fi
+  [[ -n "$b" ]] || { ke_warn "no etcd binary found (set KAFKA_ETCD_ETCD_BIN)"; return 1; }
+  [[ -x "$b" ]] || chmod +x "$b" 2>/dev/null || true
+  ETCD_BIN="$b"; export ETCD_BIN
+}
+
+_etcd_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$1/health" 2>/dev/null | grep -q '"health":"true"'; }
+
+_etcd_member_launch() {
+  local i="$1" state="$2"
+  local cp="${ETCD_CLIENT_PORTS[$i]}" pp="${ETCD_PEER_PORTS[$i]}"
+  ke_spawn "etcd-$i" "$ETCD_WORKDIR/etcd/m$i.log" \
+    "$ETCD_BIN" --name "m$i" \
+      --data-dir "$ETCD_WORKDIR/etcd/m$i.data" \
+      --listen-client-urls "http://127.0.0.1:$cp" \
+      --advertise-client-urls "http://127.0.0.1:$cp" \
+      --listen-peer-urls "http://127.0.0.1:$pp" \
+      --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
+      --initial-cluster "$ETCD_INITIAL_CLUSTER" \
+      --initial-cluster-token "kafka-etcd-$$" \
+      --initial-cluster-state "$state" \
+      --heartbeat-interval 100 --election-timeout 1000 \
+      --log-level warn
+}
+
+etcd_cluster_start() {
+  local workdir="$1" n="${2:-3}" i
+  [[ -n "$workdir" ]] || { ke_warn "etcd_cluster_start WORKDIR [N]"; return 1; }
+  etcd_find_bin || return 1
+  mkdir -p "$workdir/etcd"
+  ETCD_WORKDIR="$(cd "$workdir" && pwd)"; ETCD_MEMBERS="$n"
+  ETCD_INITIAL_CLUSTER=""
+  local eps=() urls=()
+  for (( i=1; i<=n; i++ )); do
+    ETCD_CLIENT_PORTS[$i]="$(ke_free_port)" && ETCD_PEER_PORTS[$i]="$(ke_free_port)" || return 1
+    ETCD_INITIAL_CLUSTER+="${ETCD_INITIAL_CLUSTER:+,}m$i=http://127.0.0.1:${ETCD_PEER_PORTS[$i]}"
+    eps+=("127.0.0.1:${ETCD_CLIENT_PORTS[$i]}"); urls+=("http://127.0.0.1:${ETCD_CLIENT_PORTS[$i]}")
+  done
+  for (( i=1; i<=n; i++ )); do _etcd_member_launch "$i" new; done
+  for (( i=1; i<=n; i++ )); do
+    ke_wait_until "${ETCD_START_TIMEOUT:-30}" "etcd member m$i healthy on port ${ETCD_CLIENT_PORTS[$i]}" \
+      _etcd_healthy "${ETCD_CLIENT_PORTS[$i]}" || { ke_warn "see $ETCD_WORKDIR/etcd/m$i.log"; tail -5 "$ETCD_WORKDIR/etcd/m$i.log" >&2; return 1; }
+  done
+  ETCD_ENDPOINTS="$(IFS=,; echo "${eps[*]}")"
+  ETCD_CLIENT_URLS="$(IFS=,; echo "${urls[*]}")"
+  export ETCD_ENDPOINTS ETCD_CLIENT_URLS
+  echo "$ETCD_ENDPOINTS" >"$ETCD_WORKDIR/etcd/endpoints"
+}
+
+# Kill one member hard (data dir kept), and bring it back later.
+etcd_member_kill9()   { ke_kill9 "etcd-$1"; }
+etcd_member_restart() {
+  local i="$1"
+  _etcd_member_launch "$i" existing
+  ke_wait_until "${ETCD_START_TIMEOUT:-30}" "etcd member m$i healthy again" _etcd_healthy "${ETCD_CLIENT_PORTS[$i]}"
+}
+
+etcd_cluster_healthy() {
+  local i
+  for (( i=1; i<=ETCD_MEMBERS; i++ )); do _etcd_healthy "${ETCD_CLIENT_PORTS[$i]}" || return 1; done
+}
+
+etcd_cluster_stop() {
+  local i
+  for (( i=ETCD_MEMBERS; i>=1; i-- )); do ke_stop "etcd-$i" 10; done
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  set -euo pipefail
+  case "${1:-}" in
+    run)
+      [[ -n "${2:-}" ]] || ke_die "usage: $0 run WORKDIR [N]"
+      ke_install_cleanup_trap
+      etcd_cluster_start "$2" "${3:-3}"
+      ke_log "etcd ($ETCD_BIN) up: $ETCD_ENDPOINTS  (logs: $ETCD_WORKDIR/etcd/). Ctrl-C stops it."
+      echo "$ETCD_ENDPOINTS"
+      while etcd_cluster_healthy; do sleep 2; done
+      ke_die "a member became unhealthy"
+      ;;
+    bin) etcd_find_bin && echo "$ETCD_BIN" ;;
+    *) echo "usage: $0 run WORKDIR [N] | bin" >&2; exit 2 ;;
+  esac
+fi
