@@ -45,26 +45,31 @@ struct Sim {
 }
 
 impl Sim {
+    /// A node that does not exist (yet).
+    fn absent() -> Sim {
+        Sim {
+            exists: false,
+            data: None,
+            acl: Vec::new(),
+            lease: 0,
+            version: 0,
+            cversion: 0,
+            aversion: 0,
+            ctime: 0,
+            mtime: 0,
+            czxid: None,
+            mzxid: None,
+            pzxid: None,
+            num_children: 0,
+            data_puts: 0,
+            child_changes: 0,
+            recreated: false,
+        }
+    }
+
     fn from_state(st: &NodeState) -> ZkResult<Sim> {
         if !st.exists() {
-            return Ok(Sim {
-                exists: false,
-                data: None,
-                acl: Vec::new(),
-                lease: 0,
-                version: 0,
-                cversion: 0,
-                aversion: 0,
-                ctime: 0,
-                mtime: 0,
-                czxid: None,
-                mzxid: None,
-                pzxid: None,
-                num_children: 0,
-                data_puts: 0,
-                child_changes: 0,
-                recreated: false,
-            });
+            return Ok(Sim::absent());
         }
         let stat = st.stat()?;
         Ok(Sim {
@@ -172,18 +177,10 @@ fn play(ops: &[MultiOp], read: &HashMap<String, NodeState>, lease: i64, now: i64
                             data: data.clone(),
                             acl: acl.clone(),
                             lease: if mode.is_ephemeral() { lease } else { 0 },
-                            version: 0,
-                            cversion: 0,
-                            aversion: 0,
                             ctime: now,
                             mtime: now,
-                            czxid: None,
-                            mzxid: None,
-                            pzxid: None,
-                            num_children: 0,
-                            data_puts: 0,
-                            child_changes: 0,
                             recreated: was_there,
+                            ..Sim::absent()
                         };
                         let created = node.clone();
                         touch_parent(nodes.get_mut(&parent).unwrap(), 1);
