@@ -261,6 +261,47 @@ async fn multi_commits_all_or_nothing_with_per_op_results() {
     assert_eq!(c.set_data("/broker", Some(b"b2"), 1).await.unwrap().version, 2);
     assert_eq!(c.delete("/broker", 1).await.unwrap_err().code, Code::BadVersion);
 
+    // Kafka's controller shapes touch unrelated nodes: one txn each.
+    let r = c
+        .multi(vec![
+            MultiOp::Check { path: "/controller_epoch".into(), version: 0 },
+            MultiOp::SetData { path: "/topics/t".into(), data: Some(b"{\"v\":2}".to_vec()), version: 0 },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(r[0], OpResult::Check);
+    match &r[1] {
+        OpResult::SetData { stat } => assert_eq!((stat.version, stat.data_length), (1, 7)),
+        o => panic!("{o:?}"),
+    }
+    let r = c
+        .multi(vec![
+            MultiOp::Check { path: "/controller_epoch".into(), version: 0 },
+            MultiOp::Create { path: "/topics/v".into(), data: Some(b"x".to_vec()), acl: open(), mode: P },
+            MultiOp::SetData { path: "/broker".into(), data: Some(b"b3".to_vec()), version: 2 },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(multi_code(&r), Code::Ok, "a node with a version offset is handled too: {r:?}");
+    match (&r[1], &r[2]) {
+        (OpResult::Create { path, stat }, OpResult::SetData { stat: s2 }) => {
+            assert_eq!((path.as_str(), stat.version, stat.data_length), ("/topics/v", 0, 1));
+            assert_eq!(s2.version, 3);
+            assert_eq!(stat.czxid, s2.mzxid, "one commit revision for the whole multi");
+        }
+        o => panic!("{o:?}"),
+    }
+    assert_eq!(c.get_data("/broker", false).await.unwrap().1.version, 3);
+    let r = c
+        .multi(vec![
+            MultiOp::Check { path: "/controller_epoch".into(), version: 0 },
+            MultiOp::Delete { path: "/topics/v".into(), version: 0 },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(r, vec![OpResult::Check, OpResult::Delete]);
+    assert!(c.exists("/topics/v", false).await.unwrap().is_none());
+
     // A failing multi changes nothing and reports per op.
     let r = c
         .multi(vec![

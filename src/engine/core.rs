@@ -122,9 +122,18 @@ impl Core {
             Request::GetData { path, .. } | Request::Exists { path, .. } | Request::GetChildren { path, .. } | Request::GetAcl { path } => {
                 vec![(path.clone(), Mode::Read)]
             }
+            // A multi is atomic in etcd by itself; its locks only order it
+            // against this client's other requests, op by op as if alone.
             Request::Multi(ops) => ops
                 .iter()
-                .flat_map(|op| [(op.path().to_string(), Mode::Write), (path::parent(op.path()).to_string(), Mode::Write)])
+                .flat_map(|op| match op {
+                    MultiOp::Check { path, .. } => vec![(path.clone(), Mode::Read)],
+                    MultiOp::SetData { path, .. } => vec![(path.clone(), Mode::Write)],
+                    MultiOp::Create { path, mode, .. } if mode.is_sequential() => {
+                        vec![(path::parent(path).to_string(), Mode::Write)]
+                    }
+                    MultiOp::Create { path, .. } | MultiOp::Delete { path, .. } => child(path),
+                })
                 .collect(),
         }
     }

@@ -7,6 +7,11 @@
 //! per-op results and the first failure), then write the final state in one
 //! txn guarded by compares on everything read. If anything changed in
 //! between, the txn fails and the multi is played again.
+//!
+//! The common case needs no play: when the ops touch unrelated nodes
+//! (Kafka's `[check /controller_epoch, setData state]`), they compile to one
+//! txn directly, and only a failure is played, on the state its `else`
+//! branch read, to name the failing op.
 
 use std::collections::HashMap;
 
@@ -14,7 +19,8 @@ use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp};
 
 use super::core::Core;
 use super::request::{MultiOp, OpResult, Reply};
-use super::state::{ChildRead, NodeState};
+use super::state::{read_ops, ChildRead, NodeState};
+use super::write::{absent, bump, exists, new_node_stat, version_compares, NO_OFFSET};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
 
@@ -255,6 +261,9 @@ impl Core {
         if ops.is_empty() {
             return Ok(Reply::Multi(Vec::new()));
         }
+        if let Some(reply) = self.multi_direct(ops, lease).await? {
+            return Ok(reply);
+        }
         for _ in 0..MAX_RACES {
             let now = now_ms();
             let mut read: HashMap<String, NodeState> = HashMap::new();
@@ -303,6 +312,97 @@ impl Core {
             return Ok(Reply::Multi(results));
         }
         Err(ZkError::connection_loss("multi: lost too many races with concurrent writers"))
+    }
+
+    /// One round trip for a multi whose ops touch unrelated nodes. `None`
+    /// when the multi does not qualify or its failure needs the full path.
+    async fn multi_direct(&self, ops: &[MultiOp], lease: i64) -> ZkResult<Option<Reply>> {
+        let k = &self.keys;
+        let mut touched: Vec<&str> = Vec::new();
+        let mut parents: Vec<&str> = Vec::new();
+        for op in ops {
+            match op {
+                MultiOp::Create { mode, .. } if mode.is_sequential() => return Ok(None),
+                MultiOp::Create { path: p, .. } | MultiOp::Delete { path: p, .. } if p != "/" => parents.push(path::parent(p)),
+                _ => {}
+            }
+            touched.push(op.path());
+        }
+        let mut all: Vec<&str> = touched.iter().chain(parents.iter()).copied().collect();
+        all.sort_unstable();
+        all.dedup();
+        if all.len() != touched.len() + parents.len() || all.len() * 3 > MAX_TXN_OPS {
+            return Ok(None); // some node is touched twice: play it
+        }
+        let now = now_ms();
+        let (mut cmp, mut writes, mut reads) = (Vec::new(), Vec::new(), Vec::new());
+        for op in ops {
+            match op {
+                MultiOp::Check { path: p, version } | MultiOp::SetData { path: p, version, .. } => {
+                    cmp.push(exists(k.node(p)));
+                    version_compares(self, p, *version, NO_OFFSET, &mut cmp);
+                    if let MultiOp::SetData { data, .. } = op {
+                        let keep = Some(PutOptions::new().with_ignore_lease());
+                        writes.push(TxnOp::put(k.node(p), encode_node(now, data.as_deref()), keep));
+                        reads.push(p.as_str());
+                    }
+                }
+                MultiOp::Create { path: p, data, acl, mode } => {
+                    let parent = path::parent(p);
+                    cmp.push(exists(k.node(parent)));
+                    cmp.push(Compare::lease(k.node(parent), CompareOp::Equal, 0));
+                    cmp.push(absent(k.node(p)));
+                    let l = if mode.is_ephemeral() { lease } else { 0 };
+                    writes.extend(self.create_ops(p, data.as_deref(), acl, l, now));
+                    writes.push(bump(k.counter(parent)));
+                }
+                MultiOp::Delete { path: p, version } => {
+                    cmp.push(exists(k.node(p)));
+                    version_compares(self, p, *version, NO_OFFSET, &mut cmp);
+                    cmp.push(absent(k.children_prefix(p)).with_prefix());
+                    writes.push(TxnOp::delete(k.node(p), None));
+                    writes.push(TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))));
+                    writes.push(bump(k.counter(path::parent(p))));
+                }
+            }
+        }
+        let mut ok = writes;
+        ok.extend(reads.iter().flat_map(|p| read_ops(k, p, ChildRead::Count, 0)));
+        let fail: Vec<TxnOp> = all.iter().flat_map(|p| read_ops(k, p, ChildRead::Count, 0)).collect();
+        if cmp.len() > MAX_TXN_OPS || ok.len() > MAX_TXN_OPS || fail.len() > MAX_TXN_OPS {
+            return Ok(None);
+        }
+        let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok).or_else(fail)).await?;
+        if !resp.succeeded() {
+            let states = self.states(resp, &all)?;
+            let read: HashMap<String, NodeState> = all.iter().map(|p| p.to_string()).zip(states).collect();
+            return Ok(match play(ops, &read, lease, now)? {
+                Played::Failed(i, code) => Some(Reply::Multi(failure_results(ops.len(), i, code))),
+                _ => None, // a version offset we did not assume: take the full path
+            });
+        }
+        let commit = resp.header().map_or(0, |h| h.revision());
+        let mut stats = self.states(resp, &reads)?.into_iter();
+        let mut results = Vec::with_capacity(ops.len());
+        for op in ops {
+            results.push(match op {
+                MultiOp::Check { .. } => OpResult::Check,
+                MultiOp::SetData { path: p, .. } => {
+                    self.hub.local_change(p, commit);
+                    OpResult::SetData { stat: stats.next().expect("one read per setData").stat()? }
+                }
+                MultiOp::Create { path: p, data, mode, .. } => {
+                    self.hub.local_create(p, commit);
+                    let owner = if mode.is_ephemeral() { lease } else { 0 };
+                    OpResult::Create { path: p.clone(), stat: new_node_stat(commit, now, owner, data.as_deref()) }
+                }
+                MultiOp::Delete { path: p, .. } => {
+                    self.hub.local_delete(p, commit);
+                    OpResult::Delete
+                }
+            });
+        }
+        Ok(Some(Reply::Multi(results)))
     }
 
     /// The one txn that moves every node from what was read to its final state.

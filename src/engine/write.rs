@@ -14,11 +14,11 @@ use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
 /// How many times an optimistic txn is retried after losing a race.
 const MAX_RACES: usize = 64;
 
-fn exists(key: Vec<u8>) -> Compare {
+pub fn exists(key: Vec<u8>) -> Compare {
     Compare::create_revision(key, CompareOp::Greater, 0)
 }
 
-fn absent(key: Vec<u8>) -> Compare {
+pub fn absent(key: Vec<u8>) -> Compare {
     Compare::create_revision(key, CompareOp::Equal, 0)
 }
 
@@ -28,7 +28,7 @@ pub fn bump(key: Vec<u8>) -> TxnOp {
 }
 
 impl Core {
-    fn states(&self, resp: TxnResponse, paths: &[&str]) -> ZkResult<Vec<NodeState>> {
+    pub(crate) fn states(&self, resp: TxnResponse, paths: &[&str]) -> ZkResult<Vec<NodeState>> {
         let rev = resp.header().map_or(0, |h| h.revision());
         let mut it = resp.op_responses().into_iter();
         // Skip write responses: reads are always the trailing ops.
@@ -81,20 +81,9 @@ impl Core {
             let txn = Txn::new().when(cmp).and_then(ok).or_else(fail);
             let resp = self.etcd_write(txn).await?;
             if resp.succeeded() {
-                // Everything in a new node's Stat is known: no read-back.
                 let rev = resp.header().map_or(0, |h| h.revision());
                 self.hub.local_create(&target, rev);
-                let stat = Stat {
-                    czxid: rev,
-                    mzxid: rev,
-                    pzxid: rev,
-                    ctime: now,
-                    mtime: now,
-                    ephemeral_owner: lease,
-                    data_length: data.map_or(0, <[u8]>::len) as i32,
-                    ..Stat::default()
-                };
-                return Ok(Reply::Created { path: target, stat });
+                return Ok(Reply::Created { path: target, stat: new_node_stat(rev, now, lease, data) });
             }
             let mut states = self.states(resp, &[parent, &target])?;
             let node = states.pop().unwrap();
@@ -206,6 +195,21 @@ impl Core {
     pub(crate) fn offset_put(&self, p: &str, offset: i64, lease: i64) -> TxnOp {
         let opts = if lease != 0 { PutOptions::new().with_lease(lease) } else { PutOptions::new() };
         TxnOp::put(self.keys.version_offset(p), encode_offset(offset), Some(opts))
+    }
+}
+
+/// Everything in a new node's Stat is known when its create commits at
+/// revision `rev`: no read-back needed.
+pub fn new_node_stat(rev: i64, now: i64, lease: i64, data: Option<&[u8]>) -> Stat {
+    Stat {
+        czxid: rev,
+        mzxid: rev,
+        pzxid: rev,
+        ctime: now,
+        mtime: now,
+        ephemeral_owner: lease,
+        data_length: data.map_or(0, <[u8]>::len) as i32,
+        ..Stat::default()
     }
 }
 
