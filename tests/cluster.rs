@@ -67,7 +67,7 @@ async fn failover_with_one_member_stopped(cluster: &mut EtcdCluster) {
 
 async fn watch_resumes_after_member_restart(cluster: &mut EtcdCluster) {
     let chroot = unique_chroot("resume");
-    let writer = ZkClient::connect(&format!("{}", cluster.endpoint(1)), opts()).await.unwrap();
+    let writer = ZkClient::connect(&cluster.endpoint(1), opts()).await.unwrap();
     writer.create(&chroot, None, Acl::open_unsafe(), P).await.unwrap();
     writer.create(&format!("{chroot}/w"), Some(b"0"), Acl::open_unsafe(), P).await.unwrap();
     // The watcher knows only member 0: its stream must resume there after the restart.

@@ -103,7 +103,7 @@ impl ZkClient {
         let transport = Arc::new(Transport::new(&endpoints, o.request_timeout, o.connect_timeout).await?);
         let keys = Keys::new(&o.namespace);
         let start_rev = init_root(&transport, &keys).await?;
-        let ttl = ((o.session_timeout.as_millis() + 999) / 1000).max(1) as i64;
+        let ttl = o.session_timeout.as_millis().div_ceil(1000).max(1) as i64;
         let lease = grant(&transport, ttl).await?;
         let permits = Arc::new(Semaphore::new(o.max_in_flight.max(1)));
         let read_permits = Arc::new(Semaphore::new(o.max_read_txns.max(1)));

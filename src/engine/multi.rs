@@ -176,7 +176,7 @@ fn play(ops: &[MultiOp], read: &HashMap<String, NodeState>, lease: i64, now: i64
                     if target == "/" || nodes[&target].exists {
                         Err(Code::NodeExists)
                     } else {
-                        let was_there = read.get(&target).map_or(false, NodeState::exists);
+                        let was_there = read.get(&target).is_some_and(NodeState::exists);
                         let node = nodes.get_mut(&target).unwrap();
                         *node = Sim {
                             exists: true,

@@ -19,7 +19,7 @@ impl CreateMode {
             1 => CreateMode::Ephemeral,
             2 => CreateMode::PersistentSequential,
             3 => CreateMode::EphemeralSequential,
-            4 | 5 | 6 => {
+            4..=6 => {
                 return Err(ZkError::new(Code::Unimplemented, format!("create mode {flag} (container/TTL) is not supported")))
             }
             _ => return Err(ZkError::bad_arguments(format!("unknown create mode {flag}"))),

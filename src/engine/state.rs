@@ -110,7 +110,7 @@ impl NodeState {
     }
 
     pub fn is_ephemeral(&self) -> bool {
-        self.node.as_ref().map_or(false, |kv| kv.lease() != 0)
+        self.node.as_ref().is_some_and(|kv| kv.lease() != 0)
     }
 
     pub fn attrs_value(&self) -> ZkResult<AttrsValue> {

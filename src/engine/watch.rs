@@ -11,8 +11,9 @@
 //! - reads: a read that sees a node changed since a watch on it was armed
 //!   fires that watch before its own response is returned (ZooKeeper never
 //!   shows new data before the event).
-//! The stream resumes after a break from the last revision it delivered
-//! + 1. When that revision has been compacted, every armed watch is checked
+//!
+//! The stream resumes after a break from the revision after the last one
+//! it delivered. When that revision has been compacted, every armed watch is checked
 //! against the current state and fired if anything changed: a conservative
 //! event rather than a lost one.
 
@@ -159,7 +160,7 @@ impl WatchHub {
     /// Applies one change at `rev` to the armed watches.
     fn apply(&self, t: &mut Table, p: &str, rev: i64, change: Change) {
         let mut deleted_fired = false;
-        if t.data.get(p).map_or(false, |a| a.rev < rev) {
+        if t.data.get(p).is_some_and(|a| a.rev < rev) {
             t.data.remove(p);
             let ty = match change {
                 Change::Created => EventType::NodeCreated,
@@ -169,7 +170,7 @@ impl WatchHub {
             deleted_fired = change == Change::Deleted;
             self.emit(t, ty, p);
         }
-        if change == Change::Deleted && t.children.get(p).map_or(false, |a| a.rev < rev) {
+        if change == Change::Deleted && t.children.get(p).is_some_and(|a| a.rev < rev) {
             t.children.remove(p);
             // One watcher registered for both kinds hears NodeDeleted once.
             if !deleted_fired {
@@ -178,7 +179,7 @@ impl WatchHub {
         }
         if change != Change::DataChanged && p != "/" {
             let parent = path::parent(p);
-            if t.children.get(parent).map_or(false, |a| a.rev < rev) {
+            if t.children.get(parent).is_some_and(|a| a.rev < rev) {
                 t.children.remove(parent);
                 self.emit(t, EventType::NodeChildrenChanged, parent);
             }

@@ -35,9 +35,8 @@ fn validate_plain(path: &str) -> ZkResult<()> {
             Some("null character not allowed")
         } else if c == '/' && last == '/' {
             Some("empty node name specified")
-        } else if c == '.' && last == '.' && chars[i - 2] == '/' && ends_name {
-            Some("relative paths not allowed")
-        } else if c == '.' && last == '/' && ends_name {
+        } else if c == '.' && ends_name && (last == '/' || (last == '.' && chars[i - 2] == '/')) {
+            // "." or ".." as a whole segment
             Some("relative paths not allowed")
         } else if matches!(c, '\u{1}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{e000}'..='\u{f8ff}' | '\u{fff0}'..='\u{ffff}') {
             Some("invalid character")
@@ -145,7 +144,7 @@ pub fn parse_connect_string(connect: &str) -> ZkResult<(Vec<String>, Chroot)> {
         return Err(ZkError::bad_arguments(format!("connect string \"{connect}\" names no host:port")));
     }
     for e in &endpoints {
-        let port_ok = e.rsplit_once(':').map_or(false, |(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
+        let port_ok = e.rsplit_once(':').is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
         if !port_ok {
             return Err(ZkError::bad_arguments(format!(
                 "connect string \"{connect}\": \"{e}\" is not host:port (schemes such as etcd:// are not accepted)"
