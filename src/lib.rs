@@ -5,6 +5,7 @@
 //! - [`engine`]: operations as etcd txns, sessions, watches, failover.
 
 pub mod engine;
+pub mod jni;
 pub mod znode;
 
 pub use engine::{multi_code, ClientOptions, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, SessionState, WatchedEvent, ZkClient};

@@ -8,7 +8,7 @@
 #   ke_pid NAME / ke_alive NAME      look a process up
 #   ke_stop NAME [SECS] / ke_stop_many SECS NAME... / ke_kill9 NAME
 #   ke_stop_all                      stop every process this shell spawned (newest first)
-#   ke_install_cleanup_trap          run ke_stop_all (and KE_CLEANUP_HOOKS) on EXIT/INT/TERM
+#   ke_install_cleanup_trap          on EXIT/INT/TERM: KE_CLEANUP_HOOKS, ke_stop_all, KE_FINAL_HOOKS
 #
 # Only processes started through ke_spawn are ever signalled, by PID.
 
@@ -19,7 +19,8 @@ KE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 declare -gA KE_PIDS=()        # name -> pid
 declare -ga KE_PID_ORDER=()   # names in start order
-declare -ga KE_CLEANUP_HOOKS=()
+declare -ga KE_CLEANUP_HOOKS=()   # run on exit before the processes are stopped
+declare -ga KE_FINAL_HOOKS=()     # run on exit after they are stopped
 declare -gA _KE_USED_PORTS=()
 
 ke_log()  { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -122,10 +123,12 @@ ke_stop_all() {
 
 _ke_cleanup() {
   local rc=$?
+  KE_EXIT_RC=$rc
   trap - EXIT INT TERM
   local h
   for h in "${KE_CLEANUP_HOOKS[@]}"; do "$h" || true; done
   ke_stop_all
+  for h in "${KE_FINAL_HOOKS[@]}"; do "$h" || true; done
   exit "$rc"
 }
 

@@ -112,7 +112,10 @@ _kb_launch() {
       -cp "$(_kb_classpath)" kafka.Kafka "$d/server.properties"
 }
 
-_kb_started_count() { grep -c 'started (kafka.server.KafkaServer)' "$(_kb_dir "$1")/logs/server.log" 2>/dev/null || true; }
+_kb_started_count() {
+  local n; n="$(grep -c 'started (kafka.server.KafkaServer)' "$(_kb_dir "$1")/logs/server.log" 2>/dev/null)"
+  echo "${n:-0}"
+}
 
 _kb_wait_started() {
   local id="$1" before="$2" d; d="$(_kb_dir "$id")"
@@ -172,6 +175,10 @@ kafka_broker_kill9() {
   ke_kill9 "kafka-$id"
 }
 
+# Restart a stopped/killed broker with the same id, port, config and log dir.
+# After a kill -9, its old session must have expired first (KB_ZK_SESSION_TIMEOUT_MS),
+# or the registration of /brokers/ids/ID fails with NodeExists; the controller
+# having moved leadership away is a sign that it has.
 kafka_broker_restart() {
   local id="$1" before
   kafka_broker_alive "$id" && { ke_warn "broker $id is still running"; return 1; }
@@ -190,6 +197,7 @@ log4j.appender.stderr=org.apache.log4j.ConsoleAppender
 log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
 log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
 log4j.appender.stderr.Target=System.err
+log4j.logger.org.apache.kafka.clients.NetworkClient=ERROR
 EOF
   echo "$f"
 }
@@ -228,13 +236,13 @@ kafka_consume() {
 }
 
 _kb_info_classes() {
-  local out="$KB_WORKDIR/kafka/tools-classes"
+  local cls_dir="$KB_WORKDIR/kafka/tools-classes"
   local src="$KE_ROOT/scripts/lib/java/KafkaClusterInfo.java"
-  if [[ ! -f "$out/KafkaClusterInfo.class" || "$src" -nt "$out/KafkaClusterInfo.class" ]]; then
-    mkdir -p "$out"
-    javac -nowarn -d "$out" -cp "$KAFKA_CLASSPATH" "$src" >&2 || return 1
+  if [[ ! -f "$cls_dir/KafkaClusterInfo.class" || "$src" -nt "$cls_dir/KafkaClusterInfo.class" ]]; then
+    mkdir -p "$cls_dir"
+    javac -nowarn -d "$cls_dir" -cp "$KAFKA_CLASSPATH" "$src" >&2 || return 1
   fi
-  echo "$out"
+  echo "$cls_dir"
 }
 
 # kafka_cluster_info COMMAND ARGS...: see scripts/lib/java/KafkaClusterInfo.java

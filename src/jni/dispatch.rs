@@ -61,7 +61,9 @@ impl Dispatch {
         }
         s.out.extend_from_slice(&record);
         s.next_out += 1;
-        while let Some(r) = s.held.remove(&s.next_out) {
+        loop {
+            let next = s.next_out;
+            let Some(r) = s.held.remove(&next) else { break };
             s.out.extend_from_slice(&r);
             s.next_out += 1;
         }
@@ -106,10 +108,6 @@ impl Dispatch {
         Writer(&mut s.out).closed();
         drop(s);
         self.changed.notify_all();
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.lock().closed
     }
 
     /// Takes everything queued, waiting up to `max_wait` for something.

@@ -4,8 +4,8 @@
 //! `extern "system"` function aborts the whole JVM.
 //!
 //! Mapping (Java side of each variant):
-//! - `Zk`       -> `io.kafkaetcd.KeeperException` subclass for the code
-//!                 (built by the Java factory `KeeperException.create(int, String)`)
+//! - `Zk`       -> the `io.kafkaetcd.KeeperException` subclass for the code,
+//!   built by the Java factory `KeeperException.create(int, String)`
 //! - `Closed`   -> `KeeperException.SessionExpiredException` "client is closed"
 //! - `BadInput` -> `IllegalArgumentException` (a malformed request encoding)
 //! - `Internal` -> `IllegalStateException` (a bug or a panic; the JVM lives on)
@@ -142,7 +142,7 @@ fn install_panic_hook() {
         std::panic::set_hook(Box::new(|info| {
             let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
             let text = format!("{}{place}", payload_str(info.payload()));
-            log::error!(target: "kafka_etcd::panic", "panic on thread {:?}: {text}", std::thread::current().name());
+            log::error!(target: "kafka_etcd::panic", "panic on thread {}: {text}", std::thread::current().name().unwrap_or("(a JVM thread)"));
             LAST_PANIC.with(|p| *p.borrow_mut() = Some(text));
         }));
     });

@@ -1,0 +1,64 @@
+package io.kafkaetcd;
+
+/** Settings of one client; the defaults are Kafka-like and match the engine's. Fluent setters. */
+public final class ClientConfig {
+    private int sessionTimeoutMs = 18_000;
+    private int connectTimeoutMs = 15_000;
+    private int requestTimeoutMs = 10_000;
+    private String namespace = "zk";
+    private int maxDataBytes = 1024 * 1024;
+    private int maxInFlight = 32;
+
+    /** Session timeout; the etcd lease TTL is this rounded up to whole seconds. */
+    public ClientConfig sessionTimeoutMs(int v) {
+        sessionTimeoutMs = positive("sessionTimeoutMs", v);
+        return this;
+    }
+
+    /** How long {@link KafkaEtcdClient#open} may take. */
+    public ClientConfig connectTimeoutMs(int v) {
+        connectTimeoutMs = positive("connectTimeoutMs", v);
+        return this;
+    }
+
+    /** Bound on one request, failover included; past it the answer is CONNECTIONLOSS. */
+    public ClientConfig requestTimeoutMs(int v) {
+        requestTimeoutMs = positive("requestTimeoutMs", v);
+        return this;
+    }
+
+    /** Key prefix of the metastore in etcd. */
+    public ClientConfig namespace(String v) {
+        if (v == null || v.isEmpty()) {
+            throw new IllegalArgumentException("namespace must not be empty");
+        }
+        namespace = v;
+        return this;
+    }
+
+    /** Largest znode data accepted; larger is BADARGUMENTS. */
+    public ClientConfig maxDataBytes(int v) {
+        maxDataBytes = positive("maxDataBytes", v);
+        return this;
+    }
+
+    /** etcd requests in flight at once per client. */
+    public ClientConfig maxInFlight(int v) {
+        maxInFlight = positive("maxInFlight", v);
+        return this;
+    }
+
+    public int sessionTimeoutMs() { return sessionTimeoutMs; }
+    public int connectTimeoutMs() { return connectTimeoutMs; }
+    public int requestTimeoutMs() { return requestTimeoutMs; }
+    public String namespace() { return namespace; }
+    public int maxDataBytes() { return maxDataBytes; }
+    public int maxInFlight() { return maxInFlight; }
+
+    private static int positive(String what, int v) {
+        if (v <= 0) {
+            throw new IllegalArgumentException(what + " must be positive, got " + v);
+        }
+        return v;
+    }
+}
