@@ -21,13 +21,14 @@ struct Sizes {
     sessions: usize,
     watch_samples: usize,
     armed: usize,
+    expiry_samples: usize,
 }
 
 fn sizes(quick: bool) -> Sizes {
     if quick {
-        Sizes { partitions: 2_000, children: 1_000, sessions: 50, watch_samples: 50, armed: 2_000 }
+        Sizes { partitions: 2_000, children: 1_000, sessions: 50, watch_samples: 50, armed: 2_000, expiry_samples: 2 }
     } else {
-        Sizes { partitions: 100_000, children: 10_000, sessions: 1_000, watch_samples: 500, armed: 100_000 }
+        Sizes { partitions: 100_000, children: 10_000, sessions: 1_000, watch_samples: 500, armed: 100_000, expiry_samples: 5 }
     }
 }
 
@@ -63,6 +64,19 @@ fn report(target: &str, w: &str, what: &str, n: usize, secs: f64, lat: &mut Vec<
     );
 }
 
+/// Options whose watcher stamps each watch event (not state events) the
+/// moment the engine delivers it, as ZkBench stamps in its Watcher.
+fn stamped(opts: &ClientOptions) -> (ClientOptions, tokio::sync::mpsc::UnboundedReceiver<Instant>) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut o = opts.clone();
+    o.watcher = Some(Arc::new(move |e: kafka_etcd::WatchedEvent| {
+        if e.path.is_some() {
+            let _ = tx.send(Instant::now());
+        }
+    }));
+    (o, rx)
+}
+
 /// Runs `n` requests made by `make`, at most WINDOW outstanding; returns
 /// (seconds, per-request latencies in ms).
 async fn pipelined<F, Fut>(n: usize, make: F) -> (f64, Vec<f64>)
@@ -76,10 +90,11 @@ where
     let mut handles = Vec::with_capacity(n);
     for i in 0..n {
         let permit = window.clone().acquire_owned().await.unwrap();
+        // Stamp before submit: the engine starts work inside submit.
+        let t = Instant::now();
         let fut = make(i);
         let lat = lat.clone();
         handles.push(tokio::spawn(async move {
-            let t = Instant::now();
             fut.await;
             lat.lock().unwrap().push(t.elapsed().as_secs_f64() * 1000.0);
             drop(permit);
@@ -196,47 +211,42 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
         let reg = start.elapsed().as_secs_f64();
         let mut lat = vec![reg * 1000.0 / s.sessions as f64];
         report(t, "W5", &format!("{} sessions each registering an ephemeral", s.sessions), s.sessions, reg, &mut lat, "");
-        // Death to child watch: close a session (clean) and time the watcher.
-        let (o, mut rx) = opts.clone().with_event_channel();
+        // Death to child watch, three ways: a clean close, an admin kill
+        // (lease revoked), and a process that just vanished (no close: the
+        // lease expires after its TTL, as a ZooKeeper session expires).
+        let (o, mut rx) = stamped(&opts);
         let watcher = ZkClient::connect(endpoints, o).await.unwrap();
-        let mut lat = Vec::new();
-        let samples = 20.min(sessions.len());
-        for c in sessions.iter().take(samples) {
-            watcher.get_children(&ids, true).await.unwrap();
-            let t0 = Instant::now();
-            c.close().await;
-            loop {
-                let e = rx.recv().await.unwrap();
-                if e.path.is_some() {
-                    break;
-                }
-            }
-            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
-        }
-        report(t, "W5", "session close -> child watch fires elsewhere", samples, lat.iter().sum::<f64>() / 1000.0, &mut lat, "");
-        // Expiry (process death): revoke by TTL is timeout-bound; measure lease revoke as the kill.
+        let samples = 20.min(sessions.len() / 3);
         let mut raw = etcd_client::Client::connect([endpoints.split(',').next().unwrap()], None).await.unwrap();
-        let mut lat = Vec::new();
-        for c in sessions.iter().skip(samples).take(samples) {
-            watcher.get_children(&ids, true).await.unwrap();
-            let t0 = Instant::now();
-            raw.lease_revoke(c.session_id()).await.unwrap();
-            loop {
-                let e = rx.recv().await.unwrap();
-                if e.path.is_some() {
-                    break;
+        let mut pool = sessions.into_iter();
+        for (how, count) in [("closed", samples), ("killed (lease revoked)", samples), ("vanished (lease expiry, 6 s TTL)", s.expiry_samples)] {
+            let mut lat = Vec::new();
+            for c in pool.by_ref().take(count) {
+                watcher.get_children(&ids, true).await.unwrap();
+                let t0 = Instant::now();
+                match how {
+                    "closed" => {
+                        let c = c.clone();
+                        tokio::spawn(async move { c.close().await });
+                    }
+                    "killed (lease revoked)" => {
+                        raw.lease_revoke(c.session_id()).await.unwrap();
+                    }
+                    _ => drop(c),
                 }
+                let fired = rx.recv().await.unwrap();
+                lat.push(fired.duration_since(t0).as_secs_f64() * 1000.0);
             }
-            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+            report(t, "W5", &format!("session {how} -> child watch fires elsewhere"), lat.len(), lat.iter().sum::<f64>() / 1000.0, &mut lat, "");
         }
-        report(t, "W5", "session killed (lease revoked) -> child watch fires elsewhere", lat.len(), lat.iter().sum::<f64>() / 1000.0, &mut lat, "");
-        for c in sessions.iter().skip(2 * samples) {
+        let sessions: Vec<ZkClient> = pool.collect();
+        for c in sessions.iter() {
             c.close().await;
         }
         watcher.close().await;
     }
     if want("W6") {
-        let (o, mut rx) = opts.clone().with_event_channel();
+        let (o, mut rx) = stamped(&opts);
         let watcher = ZkClient::connect(endpoints, o).await.unwrap();
         let writer = ZkClient::connect(endpoints, opts.clone()).await.unwrap();
         let p = format!("{run}/w6");
@@ -246,14 +256,10 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
         for i in 0..s.watch_samples {
             watcher.get_data(&p, true).await.unwrap();
             let t0 = Instant::now();
-            writer.set_data(&p, Some(format!("{i}").as_bytes()), -1).await.unwrap();
-            loop {
-                let e = rx.recv().await.unwrap();
-                if e.path.is_some() {
-                    break;
-                }
-            }
-            lat.push(t0.elapsed().as_secs_f64() * 1000.0);
+            let w = writer.submit(Request::SetData { path: p.clone(), data: Some(format!("{i}").into_bytes()), version: -1 });
+            let fired = rx.recv().await.unwrap();
+            w.await.unwrap();
+            lat.push(fired.duration_since(t0).as_secs_f64() * 1000.0);
         }
         report(t, "W6", "write -> watch callback on another client", s.watch_samples, start.elapsed().as_secs_f64(), &mut lat, "");
         watcher.close().await;

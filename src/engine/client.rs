@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use etcd_client::{PutOptions, Txn, TxnOp, Compare, CompareOp, LeaseGrantOptions, LeaseTimeToLiveOptions};
-use tokio::sync::{oneshot, watch as signal, Semaphore};
+use tokio::sync::{watch as signal, Semaphore};
 
 use super::batch::ReadBatcher;
 use super::core::Core;
@@ -156,22 +156,23 @@ impl ZkClient {
     /// The request runs even if the future is dropped.
     pub fn submit(&self, req: Request) -> impl Future<Output = ZkResult<Reply>> + Send + 'static {
         let core = self.core().clone();
-        let (tx, rx) = oneshot::channel();
-        match core.prepare(req) {
-            Err(e) => {
-                let _ = tx.send(Err(e));
-            }
-            Ok(req) => {
-                let mut ticket = core.seq.enter(Core::locks(&req));
-                tokio::spawn(async move {
-                    ticket.ready().await;
-                    let r = core.execute(req).await;
-                    drop(ticket);
-                    let _ = tx.send(r);
-                });
+        let task = core.prepare(req).map(|req| {
+            let mut ticket = core.seq.enter(Core::locks(&req));
+            tokio::spawn(async move {
+                ticket.ready().await;
+                core.execute(req).await
+            })
+        });
+        async move {
+            match task {
+                Err(e) => Err(e),
+                Ok(handle) => handle.await.unwrap_or_else(|e| {
+                    // A bug, not a lost session: SYSTEMERROR, never SESSIONEXPIRED.
+                    let what = if e.is_panic() { "panicked" } else { "was cancelled" };
+                    Err(ZkError::new(Code::SystemError, format!("request task {what}")))
+                }),
             }
         }
-        async move { rx.await.unwrap_or_else(|_| Err(ZkError::new(Code::SessionExpired, "client is closed"))) }
     }
 
     /// Submits many requests at once; answers come back in request order.
