@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark: the Rust engine, raw etcd, Apache ZooKeeper 3.8 and
-# zetcd, all running workloads W1-W7 (examples/bench.rs for the first two,
-# bench/zookeeper's ZkBench through the ZooKeeper Java client for the others).
+# Side-by-side benchmark: the Rust engine, raw etcd, the Java API over the JNI
+# bridge, Apache ZooKeeper 3.8 and zetcd, all running workloads W1-W7
+# (examples/bench.rs for the first two, bench/zookeeper's ZkBench for the
+# others: KafkaEtcdClient for "bridge", the ZooKeeper Java client for
+# "zookeeper" and "zetcd"). scripts/bench.sh runs this and writes the report.
 #
-#   bench/run.sh [--quick] [--only W1,W2] [--targets engine,raw-etcd,zookeeper,zetcd] [--out DIR]
+#   bench/run.sh [--quick] [--only W1,W2] [--targets engine,raw-etcd,bridge,zookeeper,zetcd] [--out DIR]
 #
 # Every target gets fresh servers: a single-member etcd (the vendored etcd
-# binary of the etcd-bin-vendored crate, default fsync) for engine, raw-etcd
-# and zetcd; a standalone ZooKeeper (scripts/lib/zk-server.sh) for zookeeper.
-# Everything listens on 127.0.0.1 and is stopped on exit. Results: DIR/results.jsonl
-# (default bench/results/<time>/), the table: python3 bench/table.py DIR/results.jsonl
-# Env: ZKBENCH_ARGS  extra ZkBench arguments, e.g. "--warmup 20000 --expiry-samples 20"
-#      ETCD_BIN      etcd binary (default: the etcd-bin-vendored crate's)
-#      KEEP_DATA=1   keep the servers' data dirs under DIR
+# binary of the etcd-bin-vendored crate, default fsync) for engine, raw-etcd,
+# bridge and zetcd; a standalone ZooKeeper (scripts/lib/zk-server.sh, forceSync
+# on) for zookeeper. Everything listens on 127.0.0.1 and is stopped on exit.
+# Output in DIR (default bench/results/<time>/):
+#   results.jsonl   one JSON line per result (the drivers' stdout)
+#   targets.jsonl   one line per target: status (ok / failed / skipped), why,
+#                   load average before and after, wall time
+#   table.md        python3 bench/table.py DIR/results.jsonl
+#   <target>/       server and driver logs
+# A target that fails is recorded and the others still run; the exit status
+# is non-zero if any target other than zetcd failed. zetcd (a 2018 proxy
+# built from the Go module proxy) is "skipped" when it cannot be built and
+# never fails the run.
+# Env: ZKBENCH_ARGS   extra ZkBench arguments, e.g. "--warmup 20000"
+#      ETCD_BIN       etcd binary (default: the etcd-bin-vendored crate's)
+#      BENCH_TIMEOUT  seconds one target may take (default 3600, quick 300)
+#      KEEP_DATA=1    keep the servers' data dirs under DIR
 
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -21,7 +33,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 . "$ROOT/scripts/lib/zk-server.sh"
 . "$ROOT/scripts/lib/zetcd.sh"
 
-quick=() only=() targets="engine,raw-etcd,zookeeper,zetcd" out=""
+quick=() only=() targets="engine,raw-etcd,bridge,zookeeper,zetcd" out=""
 while (( $# )); do
   case "$1" in
     --quick) quick=(--quick) ;;
@@ -36,18 +48,26 @@ out="${out:-$HERE/results/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 results="$out/results.jsonl"
+tstatus="$out/targets.jsonl"
+: >>"$results"
+timeout_s="${BENCH_TIMEOUT:-$([[ ${#quick[@]} -gt 0 ]] && echo 300 || echo 3600)}"
 ke_install_cleanup_trap
 # Server data dirs (etcd preallocates 64 MB WAL segments) go once their server
 # stopped; logs stay. KEEP_DATA=1 keeps them.
-_bench_rm_data() { [[ -n "${KEEP_DATA:-}" ]] || rm -rf "$out"/*/data; }
+_bench_rm_data() { [[ -n "${KEEP_DATA:-}" ]] || rm -rf "$out"/*/data "$out"/*/*/data; }
 KE_FINAL_HOOKS+=(_bench_rm_data)
 
-ETCD_BIN="${ETCD_BIN:-$(find "$HOME/.cargo/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)}"
-[[ -x "$ETCD_BIN" ]] || ke_die "no etcd binary (set ETCD_BIN or build the crate once: cargo build)"
+ETCD_BIN="${ETCD_BIN:-$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)}"
+if [[ ! -x "$ETCD_BIN" ]]; then
+  (cd "$ROOT" && cargo fetch >&2) || true
+  ETCD_BIN="$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)"
+  [[ -n "$ETCD_BIN" && ! -x "$ETCD_BIN" ]] && chmod +x "$ETCD_BIN" 2>/dev/null
+fi
+[[ -x "$ETCD_BIN" ]] || ke_die "no etcd binary (set ETCD_BIN or fetch the crates once: cargo fetch)"
 
-# bench_etcd_start NAME: fresh single-member etcd; sets ETCD_EP=127.0.0.1:PORT
+# bench_etcd_start NAME: fresh single-member etcd in $out/<target>/NAME; sets ETCD_EP=127.0.0.1:PORT
 bench_etcd_start() {
-  local name="$1" d="$out/$1" cp pp
+  local name="$1" d="$tdir/$1" cp pp
   rm -rf "$d"; mkdir -p "$d"
   cp="$(ke_free_port)"; pp="$(ke_free_port)"
   ke_spawn "$name" "$d/etcd.log" "$ETCD_BIN" --name "$name" --data-dir "$d/data" \
@@ -60,39 +80,107 @@ bench_etcd_start() {
 
 RUST_BENCH="$ROOT/target/release/examples/bench"
 rust_bench_ensure() {
-  if [[ ! -x "$RUST_BENCH" ]]; then
-    (cd "$ROOT" && cargo build --release --example bench >&2)
+  (cd "$ROOT" && cargo build --release --example bench >&2)
+}
+
+# bridge_jar_ensure: io.kafkaetcd:kafka-etcd:0.1.0 (java/, with the release
+# native library inside) in the local Maven repository, where the
+# bench/zookeeper pom takes it from. Built from a copy of java/ (pom and
+# main sources) in bench/.tools/java-build, so java/target, where others run
+# their tests, is left alone. Skipped when the installed jar is newer than
+# the library and the sources.
+M2_JAR="${M2_REPO:-$HOME/.m2/repository}/io/kafkaetcd/kafka-etcd/0.1.0/kafka-etcd-0.1.0.jar"
+bridge_jar_ensure() {
+  (cd "$ROOT" && cargo build --release --lib >&2)
+  local so="$ROOT/target/release/libkafka_etcd.so" b="$HERE/.tools/java-build"
+  if [[ ! -f "$M2_JAR" || "$so" -nt "$M2_JAR" \
+        || -n "$(find "$ROOT/java/src/main" "$ROOT/java/pom.xml" -newer "$M2_JAR" -print -quit)" ]]; then
+    ke_log "bridge: installing io.kafkaetcd:kafka-etcd:0.1.0 (java/) into the local Maven repository"
+    rm -rf "$b"; mkdir -p "$b/src"
+    cp "$ROOT/java/pom.xml" "$b/"
+    cp -r "$ROOT/java/src/main" "$b/src/"
+    (cd "$b" && mvn -B -q -Dstyle.color=never -Dmaven.test.skip=true \
+        -Dnative.lib.dir="$ROOT/target/release" install >&2) || { ke_warn "bridge: mvn install of java/ failed"; return 1; }
+  fi
+  # bench/zookeeper copies its dependencies at package time: repackage when the jar changed.
+  if [[ -f "$ZK_BENCH_DIR/target/zk-bench.jar" && "$M2_JAR" -nt "$ZK_BENCH_DIR/target/zk-bench.jar" ]]; then
+    rm -f "$ZK_BENCH_DIR/target/zk-bench.jar"
   fi
 }
 
-zkbench() { # zkbench TARGET CONNECT
-  java -Xmx2g -cp "$ZK_BENCH_CLASSPATH" io.kafkaetcd.bench.ZkBench --target "$1" --connect "$2" \
-    "${quick[@]}" "${only[@]}" ${ZKBENCH_ARGS:-}
+zkbench() { # zkbench TARGET CONNECT SERVER_PIDS
+  run_driver java -Xmx2g -cp "$ZK_BENCH_CLASSPATH" io.kafkaetcd.bench.ZkBench --target "$1" --connect "$2" \
+    --server-pids "$3" "${quick[@]}" "${only[@]}" ${ZKBENCH_ARGS:-}
+}
+
+# run_driver CMD...: the driver under a time limit; JSON lines to results, the rest to the log.
+run_driver() {
+  timeout --kill-after=20 "$timeout_s" "$@" 2>>"$tdir/driver.log" | tee -a "$results"
+}
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# run_target TARGET: starts its servers and runs its driver. Called as
+# `run_target || rc=$?`, where errexit is off: every step returns on failure.
+run_target() {
+  local t="$1"
+  case "$t" in
+    engine|raw-etcd)
+      rust_bench_ensure || return
+      bench_etcd_start "etcd" || return
+      run_driver "$RUST_BENCH" --target "$t" --endpoints "$ETCD_EP" \
+        --server-pids "etcd=$(ke_pid etcd)" "${quick[@]}" "${only[@]}" ;;
+    bridge)
+      bridge_jar_ensure || return
+      zk_bench_ensure || return
+      bench_etcd_start "etcd" || return
+      zkbench bridge "$ETCD_EP" "etcd=$(ke_pid etcd)" ;;
+    zookeeper)
+      zk_bench_ensure || return
+      zk_server_start "$tdir" || return
+      zkbench zookeeper "$ZK_SERVER_CONNECT" "zookeeper=$(ke_pid zk-server)" ;;
+    zetcd)
+      zetcd_ensure 2>>"$tdir/zetcd-build.log" || return 3
+      zk_bench_ensure || return
+      bench_etcd_start "etcd" || return
+      zetcd_start "$ETCD_EP" "$tdir" || return
+      zkbench zetcd "$ZETCD_CONNECT" "zetcd=$(ke_pid zetcd),etcd=$(ke_pid etcd)" ;;
+    *) ke_warn "unknown target $t"; return 1 ;;
+  esac
+}
+
+stop_target_servers() {
+  local n
+  for n in zetcd zk-server etcd; do ke_stop "$n" 15; done
 }
 
 IFS=, read -r -a tlist <<<"$targets"
+failed=0
 for t in "${tlist[@]}"; do
-  ke_log "=== $t"
-  case "$t" in
-    engine|raw-etcd)
-      rust_bench_ensure
-      bench_etcd_start "etcd-$t"
-      "$RUST_BENCH" --target "$t" --endpoints "$ETCD_EP" "${quick[@]}" "${only[@]}" | tee -a "$results"
-      ke_stop "etcd-$t" ;;
-    zookeeper)
-      zk_bench_ensure
-      zk_server_start "$out"
-      zkbench zookeeper "$ZK_SERVER_CONNECT" | tee -a "$results"
-      zk_server_stop ;;
-    zetcd)
-      zk_bench_ensure
-      bench_etcd_start "etcd-zetcd"
-      zetcd_start "$ETCD_EP" "$out"
-      zkbench zetcd "$ZETCD_CONNECT" | tee -a "$results"
-      zetcd_stop
-      ke_stop etcd-zetcd ;;
-    *) ke_die "unknown target $t" ;;
-  esac
+  tdir="$out/$t"
+  rm -rf "$tdir"; mkdir -p "$tdir"
+  ke_log "=== $t (logs: $tdir)"
+  load_before="$(loadavg)"
+  t0="$(date +%s)"
+  rc=0
+  run_target "$t" || rc=$?
+  stop_target_servers
+  secs=$(( $(date +%s) - t0 ))
+  status=ok why=""
+  if (( rc == 3 )) && [[ "$t" == zetcd ]]; then
+    status=skipped why="zetcd could not be built from the Go module proxy (see $tdir/zetcd-build.log)"
+  elif (( rc != 0 )); then
+    status=failed why="exit status $rc (see $tdir/driver.log)"
+    [[ "$t" == zetcd ]] || failed=1
+    ke_warn "$t failed: $why"
+    tail -5 "$tdir/driver.log" >&2 || true
+  fi
+  python3 - "$t" "$status" "$why" "$load_before" "$(loadavg)" "$secs" >>"$tstatus" <<'EOF'
+import json, sys
+t, status, why, lb, la, secs = sys.argv[1:]
+print(json.dumps({"target": t, "status": status, "why": why, "load_before": lb, "load_after": la, "wall_s": int(secs)}))
+EOF
 done
 echo
 python3 "$HERE/table.py" "$results" | tee "$out/table.md"
+exit "$failed"

@@ -3,8 +3,13 @@
 //! the floor any znode layer adds to). Prints one JSON object per result.
 //!
 //! cargo run --release --example bench -- --target engine|raw-etcd --endpoints 127.0.0.1:2379 [--quick] [--only W1,W2]
+//!     [--server-pids etcd=PID]
+//!
+//! --server-pids: server processes whose CPU time and RSS each result
+//! reports ("cpu_ms" since the workload's start, with "client" for this
+//! process; "server_rss_mb"), as bench/zookeeper's ZkBench does.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use etcd_client::{Compare, CompareOp, GetOptions, PutOptions, Txn, TxnOp, WatchOptions};
@@ -26,7 +31,7 @@ struct Sizes {
 
 fn sizes(quick: bool) -> Sizes {
     if quick {
-        Sizes { partitions: 2_000, children: 1_000, sessions: 50, watch_samples: 50, armed: 2_000, expiry_samples: 2 }
+        Sizes { partitions: 2_000, children: 1_000, sessions: 50, watch_samples: 50, armed: 2_000, expiry_samples: 1 }
     } else {
         Sizes { partitions: 100_000, children: 10_000, sessions: 1_000, watch_samples: 500, armed: 100_000, expiry_samples: 5 }
     }
@@ -37,13 +42,64 @@ fn state_json(i: usize) -> Vec<u8> {
         .into_bytes()
 }
 
-fn rss_mb() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+/// VmRSS of a process ("self" or a pid), in MB.
+fn rss_of(pid: &str) -> f64 {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     s.lines()
         .find(|l| l.starts_with("VmRSS:"))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|kb| kb.parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn rss_mb() -> f64 {
+    rss_of("self")
+}
+
+/// User + system CPU time of a process ("self" or a pid), in ms (10 ms clock ticks).
+fn cpu_ms(pid: &str) -> Option<f64> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let f: Vec<&str> = s[s.rfind(')')? + 2..].split_whitespace().collect();
+    Some((f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?) as f64 * 10.0)
+}
+
+/// Server processes from --server-pids (name, pid).
+static SERVERS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+/// CPU times at the last mark(): "client" (this process) and each server.
+static MARK: Mutex<Vec<(String, Option<f64>)>> = Mutex::new(Vec::new());
+
+fn servers() -> &'static [(String, String)] {
+    SERVERS.get().map_or(&[], |v| v.as_slice())
+}
+
+/// `"name":MB,...`: how much each server's RSS grew since `before` (one value per server).
+fn server_watch_mem(before: &[f64]) -> String {
+    let v: Vec<String> = servers().iter().zip(before).map(|((name, pid), b)| format!("\"{name}\":{:.1}", rss_of(pid) - b)).collect();
+    v.join(",")
+}
+
+/// Starts the CPU accounting of the next result.
+fn mark() {
+    let mut m = MARK.lock().unwrap();
+    m.clear();
+    m.push(("client".into(), cpu_ms("self")));
+    for (name, pid) in servers() {
+        m.push((name.clone(), cpu_ms(pid)));
+    }
+}
+
+/// `,"cpu_ms":{..},"server_rss_mb":{..}` since the last mark().
+fn meter() -> String {
+    let m = MARK.lock().unwrap();
+    let cpu: Vec<String> = m
+        .iter()
+        .filter_map(|(name, before)| {
+            let pid = if name == "client" { "self".to_string() } else { servers().iter().find(|s| &s.0 == name)?.1.clone() };
+            Some(format!("\"{name}\":{:.0}", cpu_ms(&pid)? - (*before)?))
+        })
+        .collect();
+    let rss: Vec<String> = servers().iter().map(|(name, pid)| format!("\"{name}\":{:.1}", rss_of(pid))).collect();
+    format!(",\"cpu_ms\":{{{}}},\"server_rss_mb\":{{{}}}", cpu.join(","), rss.join(","))
 }
 
 fn pct(lat: &mut [f64], p: f64) -> f64 {
@@ -54,13 +110,17 @@ fn pct(lat: &mut [f64], p: f64) -> f64 {
     lat[((lat.len() as f64 - 1.0) * p).round() as usize]
 }
 
-fn report(target: &str, w: &str, what: &str, n: usize, secs: f64, lat: &mut Vec<f64>, extra: &str) {
+/// One JSON line; `case` tells results of one workload apart (W5's deaths).
+#[allow(clippy::too_many_arguments)]
+fn report(target: &str, w: &str, case: Option<&str>, what: &str, n: usize, secs: f64, lat: &mut Vec<f64>, extra: &str) {
     let p50 = pct(lat, 0.5);
     let p99 = pct(lat, 0.99);
+    let case = case.map_or(String::new(), |c| format!("\"case\":\"{c}\","));
     println!(
-        "{{\"target\":\"{target}\",\"workload\":\"{w}\",\"what\":\"{what}\",\"ops\":{n},\"secs\":{secs:.3},\"ops_per_s\":{:.0},\"p50_ms\":{p50:.3},\"p99_ms\":{p99:.3},\"rss_mb\":{:.1}{extra}}}",
+        "{{\"target\":\"{target}\",\"workload\":\"{w}\",{case}\"what\":\"{what}\",\"ops\":{n},\"secs\":{secs:.3},\"ops_per_s\":{:.0},\"p50_ms\":{p50:.3},\"p99_ms\":{p99:.3},\"rss_mb\":{:.1}{extra}{}}}",
         n as f64 / secs,
-        rss_mb()
+        rss_mb(),
+        meter()
     );
 }
 
@@ -117,6 +177,10 @@ async fn main() {
     let only = arg("--only");
     let want = |w: &str| only.as_ref().map_or(true, |o| o.split(',').any(|x| x == w));
     let s = sizes(args.iter().any(|a| a == "--quick"));
+    let pids = arg("--server-pids").unwrap_or_default();
+    SERVERS
+        .set(pids.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        .unwrap();
     let run = format!("/bench-{}", std::process::id());
     match target.as_str() {
         "engine" => engine(&endpoints, &run, &s, &want).await,
@@ -137,6 +201,7 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
 
     let path = |i: usize| format!("{parts}/p{i}");
     if want("W1") || want("W2") || want("W3") {
+        mark();
         let (secs, mut lat) = pipelined(n, |i| {
             let f = zk.submit(Request::Create { path: path(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent });
             async move {
@@ -144,9 +209,10 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
             }
         })
         .await;
-        report(t, "W1", "create partition-state znodes, pipelined", n, secs, &mut lat, "");
+        report(t, "W1", None, "create partition-state znodes, pipelined", n, secs, &mut lat, "");
     }
     if want("W2") {
+        mark();
         let (secs, mut lat) = pipelined(n, |i| {
             let f = zk.submit(Request::GetData { path: path(i), watch: false });
             async move {
@@ -154,9 +220,10 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
             }
         })
         .await;
-        report(t, "W2", "getData of every partition state, pipelined", n, secs, &mut lat, "");
+        report(t, "W2", None, "getData of every partition state, pipelined", n, secs, &mut lat, "");
     }
     if want("W3") {
+        mark();
         let (secs, mut lat) = pipelined(n, |i| {
             let f = zk.submit(Request::SetData { path: path(i), data: Some(state_json(i + 1)), version: 0 });
             async move {
@@ -164,7 +231,7 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
             }
         })
         .await;
-        report(t, "W3", "setData with expected version, pipelined", n, secs, &mut lat, "");
+        report(t, "W3", None, "setData with expected version, pipelined", n, secs, &mut lat, "");
     }
     if want("W4") {
         let kids = format!("{run}/kids");
@@ -178,6 +245,7 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
         .await;
         let rounds = 20;
         let mut lat = Vec::new();
+        mark();
         let start = Instant::now();
         for _ in 0..rounds {
             let t0 = Instant::now();
@@ -185,12 +253,13 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
             assert_eq!(c.len(), s.children);
             lat.push(t0.elapsed().as_secs_f64() * 1000.0);
         }
-        report(t, "W4", &format!("getChildren of {} children", s.children), rounds, start.elapsed().as_secs_f64(), &mut lat, "");
+        report(t, "W4", None, &format!("getChildren of {} children", s.children), rounds, start.elapsed().as_secs_f64(), &mut lat, "");
     }
     if want("W5") {
         let ids = format!("{run}/ids");
         zk.create(&ids, None, open.clone(), CreateMode::Persistent).await.unwrap();
         let short = ClientOptions { session_timeout: Duration::from_secs(6), ..opts.clone() };
+        mark();
         let start = Instant::now();
         let mut sessions = Vec::new();
         for chunk in 0..(s.sessions + 49) / 50 {
@@ -210,7 +279,7 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
         }
         let reg = start.elapsed().as_secs_f64();
         let mut lat = vec![reg * 1000.0 / s.sessions as f64];
-        report(t, "W5", &format!("{} sessions each registering an ephemeral", s.sessions), s.sessions, reg, &mut lat, "");
+        report(t, "W5", Some("register"), &format!("{} sessions each registering an ephemeral", s.sessions), s.sessions, reg, &mut lat, "");
         // Death to child watch, three ways: a clean close, an admin kill
         // (lease revoked), and a process that just vanished (no close: the
         // lease expires after its TTL, as a ZooKeeper session expires).
@@ -219,17 +288,22 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
         let samples = 20.min(sessions.len() / 3);
         let mut raw = etcd_client::Client::connect([endpoints.split(',').next().unwrap()], None).await.unwrap();
         let mut pool = sessions.into_iter();
-        for (how, count) in [("closed", samples), ("killed (lease revoked)", samples), ("vanished (lease expiry, 6 s TTL)", s.expiry_samples)] {
+        for (case, how, count) in [
+            ("closed", "closed", samples),
+            ("killed", "killed (lease revoked)", samples),
+            ("vanished", "vanished (no close: lease expiry, 6 s TTL)", s.expiry_samples),
+        ] {
             let mut lat = Vec::new();
+            mark();
             for c in pool.by_ref().take(count) {
                 watcher.get_children(&ids, true).await.unwrap();
                 let t0 = Instant::now();
-                match how {
+                match case {
                     "closed" => {
                         let c = c.clone();
                         tokio::spawn(async move { c.close().await });
                     }
-                    "killed (lease revoked)" => {
+                    "killed" => {
                         raw.lease_revoke(c.session_id()).await.unwrap();
                     }
                     _ => drop(c),
@@ -237,7 +311,7 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
                 let fired = rx.recv().await.unwrap();
                 lat.push(fired.duration_since(t0).as_secs_f64() * 1000.0);
             }
-            report(t, "W5", &format!("session {how} -> child watch fires elsewhere"), lat.len(), lat.iter().sum::<f64>() / 1000.0, &mut lat, "");
+            report(t, "W5", Some(case), &format!("session {how} -> child watch fires elsewhere"), lat.len(), lat.iter().sum::<f64>() / 1000.0, &mut lat, "");
         }
         let sessions: Vec<ZkClient> = pool.collect();
         for c in sessions.iter() {
@@ -252,6 +326,7 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
         let p = format!("{run}/w6");
         writer.create(&p, None, open.clone(), CreateMode::Persistent).await.unwrap();
         let mut lat = Vec::new();
+        mark();
         let start = Instant::now();
         for i in 0..s.watch_samples {
             watcher.get_data(&p, true).await.unwrap();
@@ -261,14 +336,16 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
             w.await.unwrap();
             lat.push(fired.duration_since(t0).as_secs_f64() * 1000.0);
         }
-        report(t, "W6", "write -> watch callback on another client", s.watch_samples, start.elapsed().as_secs_f64(), &mut lat, "");
+        report(t, "W6", None, "write -> watch callback on another client", s.watch_samples, start.elapsed().as_secs_f64(), &mut lat, "");
         watcher.close().await;
         writer.close().await;
     }
     if want("W7") {
         let before = rss_mb();
+        let server_before: Vec<f64> = servers().iter().map(|(_, pid)| rss_of(pid)).collect();
         let c = ZkClient::connect(endpoints, opts.clone()).await.unwrap();
         let k = s.armed.min(n);
+        mark();
         let (secs, mut lat) = pipelined(k, |i| {
             let f = c.submit(Request::Exists { path: path(i), watch: true });
             async move {
@@ -278,7 +355,7 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
         .await;
         let after = rss_mb();
         assert_eq!(c.armed_watches().0, k);
-        report(t, "W7", &format!("arm {k} watches on one client"), k, secs, &mut lat, &format!(",\"watch_mem_mb\":{:.1}", after - before));
+        report(t, "W7", None, &format!("arm {k} watches on one client"), k, secs, &mut lat, &format!(",\"watch_mem_mb\":{:.1},\"server_watch_mem_mb\":{{{}}}", after - before, server_watch_mem(&server_before)));
         c.close().await;
     }
     zk.close().await;
@@ -291,6 +368,7 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool)
     let n = s.partitions;
     let key = move |i: usize| format!("raw{run}/partitions/p{i}");
     if want("W1") || want("W2") || want("W3") {
+        mark();
         let (secs, mut lat) = pipelined(n, |i| {
             let mut kv = client.kv_client();
             let k = key(i);
@@ -299,9 +377,10 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool)
             }
         })
         .await;
-        report(t, "W1", "put, pipelined", n, secs, &mut lat, "");
+        report(t, "W1", None, "put, pipelined", n, secs, &mut lat, "");
     }
     if want("W2") {
+        mark();
         let (secs, mut lat) = pipelined(n, |i| {
             let mut kv = client.kv_client();
             let k = key(i);
@@ -310,9 +389,10 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool)
             }
         })
         .await;
-        report(t, "W2", "get, pipelined", n, secs, &mut lat, "");
+        report(t, "W2", None, "get, pipelined", n, secs, &mut lat, "");
     }
     if want("W3") {
+        mark();
         let (secs, mut lat) = pipelined(n, |i| {
             let mut kv = client.kv_client();
             let k = key(i);
@@ -324,7 +404,7 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool)
             }
         })
         .await;
-        report(t, "W3", "txn compare version + put, pipelined", n, secs, &mut lat, "");
+        report(t, "W3", None, "txn compare version + put, pipelined", n, secs, &mut lat, "");
     }
     if want("W4") {
         let prefix = format!("raw{run}/kids/");
@@ -339,6 +419,7 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool)
         let mut kv = client.kv_client();
         let rounds = 20;
         let mut lat = Vec::new();
+        mark();
         let start = Instant::now();
         for _ in 0..rounds {
             let t0 = Instant::now();
@@ -346,7 +427,7 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool)
             assert_eq!(r.kvs().len(), s.children);
             lat.push(t0.elapsed().as_secs_f64() * 1000.0);
         }
-        report(t, "W4", &format!("range of {} keys (keys only)", s.children), rounds, start.elapsed().as_secs_f64(), &mut lat, "");
+        report(t, "W4", None, &format!("range of {} keys (keys only)", s.children), rounds, start.elapsed().as_secs_f64(), &mut lat, "");
     }
     if want("W6") || want("W5") {
         let mut kv = client.kv_client();
@@ -354,6 +435,7 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool)
         let mut lat = Vec::new();
         let mut stream = client.watch_client().watch(k.clone(), None::<WatchOptions>).await.unwrap();
         stream.message().await.unwrap(); // created
+        mark();
         let start = Instant::now();
         for i in 0..s.watch_samples {
             let t0 = Instant::now();
@@ -366,7 +448,7 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool)
             }
             lat.push(t0.elapsed().as_secs_f64() * 1000.0);
         }
-        report(t, "W6", "put -> watch event", s.watch_samples, start.elapsed().as_secs_f64(), &mut lat, "");
+        report(t, "W6", None, "put -> watch event", s.watch_samples, start.elapsed().as_secs_f64(), &mut lat, "");
     }
     let mut kv = client.kv_client();
     kv.delete(format!("raw{run}/"), Some(etcd_client::DeleteOptions::new().with_prefix())).await.ok();

@@ -8,15 +8,22 @@
 #                     class-replacement seam without etcd
 # The metastore is the only thing that differs: see metastore_start_*.
 #
-# usage: scripts/demo.sh [--zookeeper | --zookeeper-shim | --etcd] [--workdir DIR] [--keep-workdir]
+# usage: scripts/demo.sh [--zookeeper | --zookeeper-shim | --etcd] [--e2e] [--workdir DIR] [--keep-workdir]
+#
+#   --e2e   the end-to-end test (scripts/e2e-kafka.sh): after the story, also kill -9
+#           the controller broker (a new one must be elected, produce/consume must
+#           still work) and restart it; in etcd mode every restart must re-register
+#           the broker under a new broker epoch (czxid of /brokers/ids/N, read from etcd)
 #
 # Everything runs on 127.0.0.1 free ports; every wait is bounded; every process
 # the demo starts is stopped on exit, success or failure. Exit status 0 only if
-# every step passed. Kafka comes from Maven Central (scripts/lib/kafka-runtime.sh).
+# every step passed. Kafka comes from Maven Central (scripts/lib/kafka-runtime.sh);
+# etcd from the etcd-bin-vendored crate; in etcd mode the jar
+# kafka/adapter/target/kafka-etcd-kafka.jar is built when missing or stale
+# (scripts/lib/kafka-adapter.sh: cargo, then Maven).
 #
-# etcd mode needs (until the build wires them in):
-#   KAFKA_ETCD_JAR          jar holding our kafka.zookeeper.ZooKeeperClient (+ Java API)
-#   KAFKA_ETCD_NATIVE_DIR   dir holding libkafka_etcd.so (default: target/release)
+# Env (etcd mode): KAFKA_ETCD_JAR  use this jar instead of building one
+#                  KAFKA_ETCD_ETCD_BIN  etcd binary (default: the vendored one)
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -25,10 +32,12 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 . "$HERE/lib/kafka-brokers.sh"
 . "$HERE/lib/zookeeper-server.sh"
 . "$HERE/lib/etcd-cluster.sh"
+. "$HERE/lib/kafka-adapter.sh"
 
 MODE=etcd
 WORK=""
 KEEP_WORK=0
+E2E=0
 while (($#)); do
   case "$1" in
     --zookeeper) MODE=zookeeper ;;
@@ -36,6 +45,7 @@ while (($#)); do
     --etcd) MODE=etcd ;;
     --workdir) WORK="$2"; shift ;;
     --keep-workdir) KEEP_WORK=1 ;;
+    --e2e) E2E=1 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) ke_die "unknown argument: $1 (try --help)" ;;
   esac
@@ -134,23 +144,60 @@ metastore_start_zookeeper_shim() {
 }
 
 metastore_start_etcd() {
-  local jar="${KAFKA_ETCD_JAR:-}"
-  local native="${KAFKA_ETCD_NATIVE_DIR:-$KE_ROOT/target/release}"
-  if [[ -z "$jar" || ! -f "$jar" ]]; then
-    say "The etcd adapter jar is not available yet: set KAFKA_ETCD_JAR to the jar that"
-    say "provides kafka.zookeeper.ZooKeeperClient over our Java API (and KAFKA_ETCD_NATIVE_DIR"
-    say "to the directory of libkafka_etcd.so). Meanwhile, run: scripts/demo.sh --zookeeper"
-    return 1
-  fi
+  local jar="${KAFKA_ETCD_JAR:-$KAFKA_ETCD_ADAPTER_JAR}"
+  [[ -f "$jar" ]] || { say "no adapter jar at '$jar'"; return 1; }
   etcd_cluster_start "$WORK" 3 || return 1
   METASTORE_DESC="etcd $("$ETCD_BIN" --version | sed -n 's/^etcd Version: //p'), 3 members at $ETCD_ENDPOINTS"
   # Plain host:port list + chroot: KafkaZkClient splits the string at its first '/'.
   METASTORE_CONNECT="$ETCD_ENDPOINTS$CHROOT"
   METASTORE_EXTRA_CP="$jar"
-  METASTORE_JAVA_OPTS="-Djava.library.path=$native"
+  METASTORE_JAVA_OPTS=""   # the jar carries the native library
   METASTORE_BANNER="kafka-etcd Java ZooKeeperClient"
   say "etcd is healthy on $ETCD_ENDPOINTS (data: $WORK/etcd)"
   say "brokers will load kafka.zookeeper.ZooKeeperClient from $jar"
+}
+
+# --- reading znodes straight from etcd (etcd mode) ---------------------------
+
+# znode CMD PATH...: get|data|stat|ls through our Java API (io.kafkaetcd.kafka.ZnodeTool),
+# with the brokers' zookeeper.connect (chroot included): what Kafka stored in etcd.
+znode() {
+  timeout --kill-after=5 "$KB_TOOL_TIMEOUT" java "${KB_TOOL_JAVA_OPTS[@]}" \
+    -Dlog4j.configuration="file:$(_kb_tools_log4j)" $METASTORE_JAVA_OPTS \
+    -cp "$METASTORE_EXTRA_CP:$KAFKA_CLASSPATH" io.kafkaetcd.kafka.ZnodeTool "$METASTORE_CONNECT" "$@"
+}
+
+# json_field JSON NAME: a field of a JSON object; lists come out comma separated
+json_field() {
+  python3 -c 'import json, sys
+v = json.loads(sys.argv[1])[sys.argv[2]]
+print(",".join(map(str, v)) if isinstance(v, list) else v)' "$1" "$2"
+}
+
+sorted_csv() { tr ',' '\n' <<<"$1" | sort -n | paste -sd,; }
+
+STATE_ZNODE="/brokers/topics/$TOPIC/partitions/0/state"
+# etcd_read_state: show the partition state znode; sets ETCD_LEADER, ETCD_ISR (sorted)
+etcd_read_state() {
+  local out json
+  out="$(znode get "$STATE_ZNODE")" || return 1
+  show <<<"$out"
+  json="$(head -1 <<<"$out")"
+  ETCD_LEADER="$(json_field "$json" leader)" && ETCD_ISR="$(sorted_csv "$(json_field "$json" isr)")" || return 1
+}
+
+# etcd_broker_epoch ID: czxid of /brokers/ids/ID in etcd (Kafka's broker epoch)
+etcd_broker_epoch() {
+  znode stat "/brokers/ids/$1" | sed -n 's/^czxid=\([0-9]*\) .*/\1/p' | grep .
+}
+
+# etcd_wait_broker_gone ID SECS: its ephemeral registration disappeared (session expired)
+etcd_wait_broker_gone() {
+  local deadline=$(( $(date +%s) + $2 ))
+  while znode stat "/brokers/ids/$1" >/dev/null 2>&1; do
+    (( $(date +%s) < deadline )) || { say "/brokers/ids/$1 still in etcd after $2 s"; return 1; }
+    sleep 0.5
+  done
 }
 
 # --- steps --------------------------------------------------------------------
@@ -158,6 +205,13 @@ metastore_start_etcd() {
 do_runtime() {
   kafka_runtime_ensure || return 1
   say "Kafka $KAFKA_VERSION, $(ls "$KAFKA_LIBS_DIR" | wc -l) jars from Maven Central in $KAFKA_LIBS_DIR"
+}
+
+do_build() {
+  if [[ -n "${KAFKA_ETCD_JAR:-}" ]]; then say "using KAFKA_ETCD_JAR=$KAFKA_ETCD_JAR"; return 0; fi
+  kafka_adapter_ensure || return 1
+  say "$KAFKA_ETCD_ADAPTER_JAR ($(du -h "$KAFKA_ETCD_ADAPTER_JAR" | cut -f1)):"
+  say "  kafka.zookeeper.ZooKeeperClient over the io.kafkaetcd Java API, native library inside"
 }
 
 do_metastore() { "metastore_start_$MODE"; }
@@ -192,22 +246,47 @@ do_produce() {
   return "${PIPESTATUS[1]}"
 }
 
-# consume_and_check: read the 8 words from the beginning and compare
+# consume_and_check [ROUNDS]: read ROUNDS x the 8 words from the beginning and compare
 consume_and_check() {
-  local out got
+  local rounds="${1:-1}" out got want=() i
+  for (( i=0; i<rounds; i++ )); do want+=("${WORDS[@]}"); done
   out="$WORK/consumed.$(ke_now_ms).txt"
-  kafka_consume "$TOPIC" "${#WORDS[@]}" 30000 >"$out" 2>"$out.err" || { cat "$out.err" | show; return 1; }
+  kafka_consume "$TOPIC" "${#want[@]}" 30000 >"$out" 2>"$out.err" || { cat "$out.err" | show; return 1; }
   show <"$out"
   got="$(paste -sd' ' "$out")"
-  if [[ "$got" != "${WORDS[*]}" ]]; then
-    say "expected: ${WORDS[*]}"
+  if [[ "$got" != "${want[*]}" ]]; then
+    say "expected: ${want[*]}"
     say "got:      $got"
     return 1
   fi
-  say "all ${#WORDS[@]} words back, in order"
+  say "all ${#want[@]} words back, in order"
+}
+
+# The partition state as Kafka's controller wrote it into etcd must match what
+# the brokers serve (Admin API); EXPECT_ISR_SIZE checks the ISR size too. The two
+# reads are a JVM start apart: a leader move in between (the controller's
+# preferred-leader check) gets up to two more tries.
+do_etcd_state() {
+  local expect="${1:-}" admin a_leader a_isr try
+  for try in 1 2 3; do
+    (( try == 1 )) || { say "etcd and Kafka disagree; reading both again"; sleep 1; }
+    say "znode $STATE_ZNODE, read straight from etcd with our Java API:"
+    etcd_read_state || return 1
+    admin="$(kafka_partition_state "$TOPIC" 0)" || return 1
+    a_leader="${admin#leader=}"; a_leader="${a_leader%% *}"; a_isr="$(sorted_csv "${admin##*isr=}")"
+    say "etcd: leader=$ETCD_LEADER isr=$ETCD_ISR;  Kafka (Admin API): $admin"
+    [[ "$ETCD_LEADER" == "$a_leader" && "$ETCD_ISR" == "$a_isr" ]] && break
+    (( try < 3 )) || return 1
+  done
+  if [[ -n "$expect" ]]; then
+    local n; n="$(tr ',' '\n' <<<"$ETCD_ISR" | grep -c .)"
+    (( n == expect )) || { say "expected an ISR of $expect in etcd, found $n"; return 1; }
+  fi
+  say "brokers registered in etcd (/brokers/ids): $(znode ls /brokers/ids | paste -sd' ')"
 }
 
 LEADER=""
+EPOCH_BEFORE=""
 do_kill_leader() {
   local state ctrl
   state="$(kafka_partition_state "$TOPIC" 0)" || return 1
@@ -215,6 +294,10 @@ do_kill_leader() {
   LEADER="${state#leader=}"; LEADER="${LEADER%% *}"
   say "before: $state; controller is broker $ctrl"
   [[ "$LEADER" =~ ^[0-9]+$ ]] || { say "no leader to kill"; return 1; }
+  if [[ "$MODE" == etcd ]]; then
+    EPOCH_BEFORE="$(etcd_broker_epoch "$LEADER")" || return 1
+    say "broker $LEADER's epoch (czxid of /brokers/ids/$LEADER in etcd): $EPOCH_BEFORE"
+  fi
   say "kill -9 broker $LEADER (pid $(ke_pid "kafka-$LEADER")), the leader of $TOPIC-0$([[ "$LEADER" == "$ctrl" ]] && echo ' and the controller')"
   kafka_broker_kill9 "$LEADER"
 }
@@ -226,15 +309,69 @@ do_failover() {
   state="$(kafka_wait_isr "$TOPIC" 0 $(( BROKERS - 1 )) 60)" || return 1
   say "after:  $state; controller is broker $(kafka_controller_id)"
   kafka_topic_describe "$TOPIC" 2>&1 | show
+  if [[ "$MODE" == etcd ]]; then
+    do_etcd_state $(( BROKERS - 1 )) || return 1
+  fi
 }
 
-do_restart() {
-  say "restarting broker $LEADER"
-  kafka_broker_restart "$LEADER" || return 1
-  say "waiting for broker $LEADER to catch up and rejoin the ISR..."
+# restart_broker ID EPOCH_BEFORE: restart, wait for the ISR to be full again and,
+# in etcd mode, check that the new registration has a larger broker epoch.
+restart_broker() {
+  local id="$1" before="$2" after
+  if [[ "$MODE" == etcd ]]; then
+    # Its old session's ephemerals must be gone, or the registration meets NodeExists.
+    etcd_wait_broker_gone "$id" 60 || return 1
+  fi
+  say "restarting broker $id"
+  kafka_broker_restart "$id" || return 1
+  say "waiting for broker $id to catch up and rejoin the ISR..."
   kafka_wait_isr "$TOPIC" 0 "$BROKERS" 90 | sed 's/^/    now: /' || return 1
   kafka_topic_describe "$TOPIC" 2>&1 | show
+  if [[ "$MODE" == etcd ]]; then
+    do_etcd_state "$BROKERS" || return 1
+    after="$(etcd_broker_epoch "$id")" || return 1
+    say "broker $id's epoch: $before before the kill, $after now"
+    (( after > before )) || { say "broker $id did not re-register under a new broker epoch"; return 1; }
+  fi
 }
+
+do_restart() { restart_broker "$LEADER" "$EPOCH_BEFORE"; }
+
+# --- e2e only: lose the controller --------------------------------------------
+CONTROLLER=""
+CONTROLLER_EPOCH_BEFORE=""
+do_kill_controller() {
+  CONTROLLER="$(kafka_controller_id)" || return 1
+  [[ "$CONTROLLER" =~ ^[0-9]+$ ]] || { say "no controller"; return 1; }
+  if [[ "$MODE" == etcd ]]; then
+    say "/controller in etcd: $(znode data /controller)"
+    CONTROLLER_EPOCH_BEFORE="$(etcd_broker_epoch "$CONTROLLER")" || return 1
+  fi
+  say "kill -9 broker $CONTROLLER (pid $(ke_pid "kafka-$CONTROLLER")), the controller; partition: $(kafka_partition_state "$TOPIC" 0)"
+  kafka_broker_kill9 "$CONTROLLER"
+}
+
+do_new_controller() {
+  local now
+  now="$(kafka_wait_controller_not "$CONTROLLER" 90)" || return 1
+  say "brokers report: $now"
+  if [[ "$MODE" == etcd ]]; then
+    local json id
+    json="$(znode data /controller)" || return 1
+    id="$(json_field "$json" brokerid)" || return 1
+    say "/controller in etcd: $json; /controller_epoch: $(znode data /controller_epoch)"
+    [[ "$id" != "$CONTROLLER" && "controller=$id" == "$now" ]] || { say "etcd names controller $id"; return 1; }
+  fi
+  kafka_wait_leader_not "$TOPIC" 0 "$CONTROLLER" 60 | sed 's/^/    partition: /' || return 1
+}
+
+do_produce_again() {
+  say "sending the same ${#WORDS[@]} words again"
+  printf '%s\n' "${WORDS[@]}" | kafka_produce "$TOPIC" 2>&1 | show
+  return "${PIPESTATUS[1]}"
+}
+
+do_restart_controller() { restart_broker "$CONTROLLER" "$CONTROLLER_EPOCH_BEFORE"; }
 
 do_stop() {
   kafka_brokers_stop
@@ -242,21 +379,30 @@ do_stop() {
 }
 
 cat <<EOF
-kafka-etcd demo ($MODE mode): 3 unmodified Kafka 3.9 brokers in ZooKeeper mode,
-topic '$TOPIC' with 1 partition replicated 3 times, and the partition leader is
-killed with SIGKILL halfway through. Work dir: $WORK
+kafka-etcd demo ($MODE mode$( ((E2E)) && echo ', end-to-end test')): 3 unmodified Kafka 3.9 brokers
+in ZooKeeper mode, topic '$TOPIC' with 1 partition replicated 3 times, and the
+partition leader is killed with SIGKILL halfway through. Work dir: $WORK
 EOF
 
 step "Kafka runtime from Maven Central" do_runtime
+[[ "$MODE" == etcd ]] && step "Build kafka-etcd: native library, Java API, adapter jar" do_build
 step "Start the metastore ($MODE)" do_metastore
 step "Start $BROKERS Kafka brokers" do_brokers
 step "Create topic $TOPIC (1 partition, replication factor 3)" do_create_topic
 step "Produce ${#WORDS[@]} words, one record per line" do_produce
 step "Consume them from the beginning" consume_and_check
+[[ "$MODE" == etcd ]] && step "The partition state, as stored in etcd" do_etcd_state "$BROKERS"
 step "Kill -9 the partition leader" do_kill_leader
 step "New leader elected, ISR shrinks" do_failover
 step "Consume all ${#WORDS[@]} words again (from the survivors)" consume_and_check
 step "Restart the killed broker; ISR back to $BROKERS" do_restart
+if (( E2E )); then
+  step "Kill -9 the controller broker" do_kill_controller
+  step "A new controller is elected" do_new_controller
+  step "Produce with the old controller gone" do_produce_again
+  step "Consume all $(( 2 * ${#WORDS[@]} )) words from the beginning" consume_and_check 2
+  step "Restart the old controller; ISR back to $BROKERS" do_restart_controller
+fi
 step "Stop the brokers and the metastore" do_stop
 CURRENT_STEP=""
-printf '\nDEMO PASSED (%s mode)\n' "$MODE"
+printf '\nDEMO PASSED (%s mode%s)\n' "$MODE" "$( ((E2E)) && echo ', end-to-end test')"

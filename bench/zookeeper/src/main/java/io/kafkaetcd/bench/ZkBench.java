@@ -6,42 +6,42 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-
-import org.apache.zookeeper.AsyncCallback.DataCallback;
-import org.apache.zookeeper.AsyncCallback.StatCallback;
-import org.apache.zookeeper.AsyncCallback.StringCallback;
-import org.apache.zookeeper.CreateMode;
-import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.WatchedEvent;
-import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooDefs;
-import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Stat;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
 
 /**
- * The workloads W1-W7 of examples/bench.rs, run through the official ZooKeeper
- * Java client (async API) against any ZooKeeper-protocol server: Apache
- * ZooKeeper itself, or zetcd in front of etcd. Prints one JSON object per
- * result, in the same format as the Rust bench.
+ * The workloads W1-W7 of examples/bench.rs, through a Java client library with
+ * ZooKeeper's async API: the official ZooKeeper Java client against Apache
+ * ZooKeeper ("zookeeper") or zetcd ("zetcd"), or io.kafkaetcd.KafkaEtcdClient,
+ * the JNI bridge to this crate's engine, against etcd ("bridge"). Prints one
+ * JSON object per result, in the same format as the Rust bench.
  *
  * <pre>
  * java -cp 'target/zk-bench.jar:target/libs/*' io.kafkaetcd.bench.ZkBench \
- *     --target zookeeper|zetcd --connect 127.0.0.1:2181 [--quick] [--only W1,W2] [--expiry-samples N] [--warmup N]
+ *     --target zookeeper|zetcd|bridge --connect 127.0.0.1:2181 [--quick] [--only W1,W2]
+ *     [--expiry-samples N] [--warmup N] [--max-in-flight N] [--server-pids name=pid,...]
  * </pre>
  *
- * --expiry-samples: W5 kill samples, each bound by a 4 s session expiry (default 20, quick 5).
+ * --connect: the ZooKeeper server (zookeeper, zetcd) or the etcd endpoint (bridge).
+ * --expiry-samples: W5 "vanished" samples, each bound by a session expiry (default 5, quick 1, as bench.rs).
  * --warmup N: before W1, an unreported pipelined create/getData/setData/delete of N znodes
  * (JIT warm-up; default 0, as the Rust bench has nothing like it).
+ * --max-in-flight: bridge only, ClientConfig.maxInFlight (default 256, the engine's default;
+ * the Java ClientConfig default is 32).
+ * --server-pids: server processes whose CPU time and RSS each result reports
+ * ("cpu_ms", "server_rss_mb"), e.g. etcd=1234 or zetcd=1,etcd=2.
  */
 public final class ZkBench {
 
@@ -51,28 +51,26 @@ public final class ZkBench {
     /** Session timeouts: the Rust ClientOptions default (18 s) and W5's short one (6 s). */
     static final int DEFAULT_SESSION_MS = 18_000;
     static final int W5_SESSION_MS = 6_000;
-    /** W5 "kill" sessions: the shortest a tickTime=2000 server allows (2 ticks). */
-    static final int KILL_SESSION_MS = 4_000;
 
     static final long EVENT_WAIT_S = 60;
     static final long PIPE_WAIT_S = 900;
 
-    static final List<ACL> OPEN = ZooDefs.Ids.OPEN_ACL_UNSAFE;
-
     static final class Sizes {
-        final int partitions, children, sessions, watchSamples, armed;
+        final int partitions, children, sessions, watchSamples, armed, expirySamples;
 
-        Sizes(int partitions, int children, int sessions, int watchSamples, int armed) {
+        Sizes(int partitions, int children, int sessions, int watchSamples, int armed, int expirySamples) {
             this.partitions = partitions;
             this.children = children;
             this.sessions = sessions;
             this.watchSamples = watchSamples;
             this.armed = armed;
+            this.expirySamples = expirySamples;
         }
     }
 
+    /** As bench.rs's sizes(). */
     static Sizes sizes(boolean quick) {
-        return quick ? new Sizes(2_000, 1_000, 50, 50, 2_000) : new Sizes(100_000, 10_000, 1_000, 500, 100_000);
+        return quick ? new Sizes(2_000, 1_000, 50, 50, 2_000, 1) : new Sizes(100_000, 10_000, 1_000, 500, 100_000, 5);
     }
 
     static byte[] stateJson(int i) {
@@ -81,9 +79,12 @@ public final class ZkBench {
                 i % 3 + 1, i).getBytes(StandardCharsets.UTF_8);
     }
 
-    static double rssMb() {
+    // ---------------------------------------------------------------- measuring
+
+    /** VmRSS of a process ("self" or a pid), in MB; 0 if unreadable. */
+    static double rssMb(String pid) {
         try {
-            for (String l : Files.readAllLines(Paths.get("/proc/self/status"))) {
+            for (String l : Files.readAllLines(Paths.get("/proc/" + pid + "/status"))) {
                 if (l.startsWith("VmRSS:")) {
                     return Double.parseDouble(l.trim().split("\\s+")[1]) / 1024.0;
                 }
@@ -92,6 +93,54 @@ public final class ZkBench {
             // fall through
         }
         return 0.0;
+    }
+
+    static double rssMb() {
+        return rssMb("self");
+    }
+
+    /** User + system CPU time of a process ("self" or a pid), in ms (clock ticks of 10 ms); -1 if unreadable. */
+    static double cpuMs(String pid) {
+        try {
+            String s = new String(Files.readAllBytes(Paths.get("/proc/" + pid + "/stat")), StandardCharsets.US_ASCII);
+            String[] f = s.substring(s.lastIndexOf(')') + 2).trim().split("\\s+");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Server processes named on the command line (--server-pids name=pid,...). */
+    static final Map<String, String> SERVERS = new LinkedHashMap<>();
+    /** CPU times at the last {@link #mark()}: "client" and each server. */
+    static final Map<String, Double> MARK = new LinkedHashMap<>();
+
+    /** Starts the CPU accounting of the next result. */
+    static void mark() {
+        MARK.clear();
+        MARK.put("client", cpuMs("self"));
+        SERVERS.forEach((name, pid) -> MARK.put(name, cpuMs(pid)));
+    }
+
+    /** ,"cpu_ms":{...},"server_rss_mb":{...} since the last mark(). */
+    static String meter() {
+        StringBuilder b = new StringBuilder(",\"cpu_ms\":{");
+        String sep = "";
+        for (Map.Entry<String, Double> e : MARK.entrySet()) {
+            String pid = e.getKey().equals("client") ? "self" : SERVERS.get(e.getKey());
+            double now = cpuMs(pid);
+            if (now >= 0 && e.getValue() >= 0) {
+                b.append(sep).append(String.format(Locale.ROOT, "\"%s\":%.0f", e.getKey(), now - e.getValue()));
+                sep = ",";
+            }
+        }
+        b.append("},\"server_rss_mb\":{");
+        sep = "";
+        for (Map.Entry<String, String> e : SERVERS.entrySet()) {
+            b.append(sep).append(String.format(Locale.ROOT, "\"%s\":%.1f", e.getKey(), rssMb(e.getValue())));
+            sep = ",";
+        }
+        return b.append("}").toString();
     }
 
     /** Heap in use after a full collection, in MB. */
@@ -116,22 +165,18 @@ public final class ZkBench {
         return lat[(int) Math.round((lat.length - 1) * p)];
     }
 
-    static void report(String target, String w, String what, int n, double secs, double[] lat, String extra) {
+    static String target;
+
+    /** One JSON line; {@code kase} tells results of one workload apart (W5), or null. */
+    static void report(String w, String kase, String what, int n, double secs, double[] lat, String extra) {
         double p50 = pct(lat, 0.5);
         double p99 = pct(lat, 0.99);
         System.out.println(String.format(Locale.ROOT,
-                "{\"target\":\"%s\",\"workload\":\"%s\",\"what\":\"%s\",\"ops\":%d,\"secs\":%.3f,\"ops_per_s\":%.0f,"
-                        + "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"rss_mb\":%.1f%s}",
-                target, w, what, n, secs, n / secs, p50, p99, rssMb(), extra));
+                "{\"target\":\"%s\",\"workload\":\"%s\",%s\"what\":\"%s\",\"ops\":%d,\"secs\":%.3f,\"ops_per_s\":%.0f,"
+                        + "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"rss_mb\":%.1f%s%s}",
+                target, w, kase == null ? "" : "\"case\":\"" + kase + "\",", what, n, secs, n / secs, p50, p99,
+                rssMb(), extra, meter()));
         System.out.flush();
-    }
-
-    static double[] toArray(List<Double> l) {
-        double[] a = new double[l.size()];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = l.get(i);
-        }
-        return a;
     }
 
     static double sum(double[] a) {
@@ -158,46 +203,22 @@ public final class ZkBench {
             this.okCodes = okCodes;
         }
 
-        void complete(int i, long t0, int rc, String path) {
-            lat[i] = (System.nanoTime() - t0) / 1e6;
-            if (!okCodes.contains(rc)) {
-                error.compareAndSet(null, "request " + i + " on " + path + ": " + KeeperException.Code.get(rc));
-            }
-            window.release();
-            done.countDown();
-        }
-    }
-
-    /** The callback of one request; implements each callback type the workloads use. */
-    static final class Req implements StringCallback, DataCallback, StatCallback {
-        final Pipe pipe;
-        final int i;
-        final long t0;
-
-        Req(Pipe pipe, int i) {
-            this.pipe = pipe;
-            this.i = i;
-            this.t0 = System.nanoTime();
-        }
-
-        @Override
-        public void processResult(int rc, String path, Object ctx, String name) {
-            pipe.complete(i, t0, rc, path);
-        }
-
-        @Override
-        public void processResult(int rc, String path, Object ctx, byte[] data, Stat stat) {
-            pipe.complete(i, t0, rc, path);
-        }
-
-        @Override
-        public void processResult(int rc, String path, Object ctx, Stat stat) {
-            pipe.complete(i, t0, rc, path);
+        Backend.Done request(int i, String path) {
+            long t0 = System.nanoTime();
+            return rc -> {
+                lat[i] = (System.nanoTime() - t0) / 1e6;
+                if (!okCodes.contains(rc)) {
+                    error.compareAndSet(null, "request " + i + " on " + path + ": " + backend.codeName(rc));
+                }
+                window.release();
+                done.countDown();
+            };
         }
     }
 
     interface Submit {
-        void submit(int i, Req cb);
+        /** Submits request {@code i} with the callback {@code pipe.request(i, path)}. */
+        void submit(int i, Pipe pipe);
     }
 
     static final class Result {
@@ -210,8 +231,11 @@ public final class ZkBench {
         }
     }
 
+    static final int OK = 0;
+    static final int NONODE = -101;
+
     static Result pipelined(int n, Submit submit) throws InterruptedException {
-        return pipelined(n, submit, Set.of(KeeperException.Code.OK.intValue()));
+        return pipelined(n, submit, Set.of(OK));
     }
 
     static Result pipelined(int n, Submit submit, Set<Integer> okCodes) throws InterruptedException {
@@ -222,7 +246,7 @@ public final class ZkBench {
             if (pipe.error.get() != null) {
                 throw new IllegalStateException(pipe.error.get());
             }
-            submit.submit(i, new Req(pipe, i));
+            submit.submit(i, pipe);
         }
         if (!pipe.done.await(PIPE_WAIT_S, TimeUnit.SECONDS)) {
             throw new IllegalStateException("pipelined requests still outstanding after " + PIPE_WAIT_S + " s");
@@ -234,73 +258,37 @@ public final class ZkBench {
         return new Result(secs, pipe.lat);
     }
 
-    // ---------------------------------------------------------------- clients
-
-    /** A session with its own event queue of node events (events that carry a path). */
-    static final class Client implements Watcher {
-        final ZooKeeper zk;
-        final CompletableFuture<Void> connected = new CompletableFuture<>();
-        /** Node events with their arrival time (System.nanoTime() in the event thread). */
-        final LinkedBlockingQueue<long[]> events = new LinkedBlockingQueue<>();
-
-        Client(String connect, int sessionMs) throws Exception {
-            this.zk = new ZooKeeper(connect, sessionMs, this);
-        }
-
-        @Override
-        public void process(WatchedEvent e) {
-            if (e.getType() == Event.EventType.None) {
-                if (e.getState() == Event.KeeperState.SyncConnected) {
-                    connected.complete(null);
-                }
-            } else if (e.getPath() != null) {
-                events.add(new long[] {System.nanoTime()});
-            }
-        }
-
-        Client awaitConnected() throws Exception {
-            connected.get(30, TimeUnit.SECONDS);
-            return this;
-        }
-
-        /**
-         * Waits for the next node event; returns the time it reached the watcher
-         * callback (so a blocking call made meanwhile, e.g. close(), is not counted).
-         */
-        long nextEvent() throws InterruptedException {
-            long[] e = events.poll(EVENT_WAIT_S, TimeUnit.SECONDS);
-            if (e == null) {
-                throw new IllegalStateException("no watch event within " + EVENT_WAIT_S + " s");
-            }
-            return e[0];
-        }
-
-        void close() throws InterruptedException {
-            zk.close();
-        }
-    }
-
-    static Client connect(String connect, int sessionMs) throws Exception {
-        return new Client(connect, sessionMs).awaitConnected();
-    }
-
     // ---------------------------------------------------------------- main
 
+    static Backend backend;
+
     public static void main(String[] argv) throws Exception {
+        if (argv.length > 0 && argv[0].equals("--hold")) {
+            BridgeBackend.hold(Arrays.copyOfRange(argv, 1, argv.length));
+            return;
+        }
         List<String> args = Arrays.asList(argv);
-        String target = arg(args, "--target", "zookeeper");
+        target = arg(args, "--target", "zookeeper");
         String connect = arg(args, "--connect", "127.0.0.1:2181");
         String only = arg(args, "--only", null);
         boolean quick = args.contains("--quick");
         Sizes s = sizes(quick);
-        int expirySamples = Integer.parseInt(arg(args, "--expiry-samples", quick ? "5" : "20"));
+        int expirySamples = Integer.parseInt(arg(args, "--expiry-samples", Integer.toString(s.expirySamples)));
         int warmup = Integer.parseInt(arg(args, "--warmup", "0"));
+        int maxInFlight = Integer.parseInt(arg(args, "--max-in-flight", "256"));
+        String pids = arg(args, "--server-pids", "");
+        for (String kv : pids.split(",")) {
+            if (kv.contains("=")) {
+                SERVERS.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+            }
+        }
         Set<String> onlySet = only == null ? null : new HashSet<>(Arrays.asList(only.split(",")));
-        java.util.function.Predicate<String> want = w -> onlySet == null || onlySet.contains(w);
+        Predicate<String> want = w -> onlySet == null || onlySet.contains(w);
+        backend = target.equals("bridge") ? new BridgeBackend(connect, maxInFlight) : new ZkBackend(connect);
         String run = "/bench-" + ProcessHandle.current().pid();
         int code = 0;
         try {
-            bench(target, connect, run, s, want, expirySamples, warmup);
+            bench(run, s, want, expirySamples, warmup);
         } catch (Throwable t) {
             System.err.println("ZkBench failed: " + t);
             t.printStackTrace();
@@ -315,88 +303,98 @@ public final class ZkBench {
         return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : dflt;
     }
 
-    static void bench(String t, String connect, String run, Sizes s, java.util.function.Predicate<String> want,
-            int expirySamples, int warmup) throws Exception {
-        Client main = connect(connect, DEFAULT_SESSION_MS);
-        ZooKeeper zk = main.zk;
-        zk.create(run, null, OPEN, CreateMode.PERSISTENT);
+    static void bench(String run, Sizes s, Predicate<String> want, int expirySamples, int warmup) throws Exception {
+        Backend.Session zk = backend.open(DEFAULT_SESSION_MS);
+        zk.createSync(run, null, false);
         if (warmup > 0) {
             String wu = run + "/warmup";
-            zk.create(wu, null, OPEN, CreateMode.PERSISTENT);
-            java.util.function.IntFunction<String> wp = i -> wu + "/p" + i;
-            pipelined(warmup, (i, cb) -> zk.create(wp.apply(i), stateJson(i), OPEN, CreateMode.PERSISTENT, cb, null));
-            pipelined(warmup, (i, cb) -> zk.getData(wp.apply(i), false, cb, null));
-            pipelined(warmup, (i, cb) -> zk.setData(wp.apply(i), stateJson(i + 1), 0, cb, null));
-            pipelined(warmup, (i, cb) -> zk.delete(wp.apply(i), 1, (rc, p, ctx) -> cb.processResult(rc, p, ctx, (Stat) null), null));
-            zk.delete(wu, -1);
+            zk.createSync(wu, null, false);
+            IntFunction<String> wp = i -> wu + "/p" + i;
+            pipelined(warmup, (i, p) -> zk.create(wp.apply(i), stateJson(i), false, p.request(i, wp.apply(i))));
+            pipelined(warmup, (i, p) -> zk.getData(wp.apply(i), false, p.request(i, wp.apply(i))));
+            pipelined(warmup, (i, p) -> zk.setData(wp.apply(i), stateJson(i + 1), 0, p.request(i, wp.apply(i))));
+            pipelined(warmup, (i, p) -> zk.delete(wp.apply(i), 1, p.request(i, wp.apply(i))));
+            zk.deleteSync(wu, -1);
         }
         String parts = run + "/partitions";
-        zk.create(parts, null, OPEN, CreateMode.PERSISTENT);
+        zk.createSync(parts, null, false);
         int n = s.partitions;
-        java.util.function.IntFunction<String> path = i -> parts + "/p" + i;
+        IntFunction<String> path = i -> parts + "/p" + i;
 
         if (want.test("W1") || want.test("W2") || want.test("W3")) {
-            Result r = pipelined(n, (i, cb) -> zk.create(path.apply(i), stateJson(i), OPEN, CreateMode.PERSISTENT, cb, null));
-            report(t, "W1", "create partition-state znodes, pipelined", n, r.secs, r.lat, "");
+            mark();
+            Result r = pipelined(n, (i, p) -> zk.create(path.apply(i), stateJson(i), false, p.request(i, path.apply(i))));
+            report("W1", null, "create partition-state znodes, pipelined", n, r.secs, r.lat, "");
         }
         if (want.test("W2")) {
-            Result r = pipelined(n, (i, cb) -> zk.getData(path.apply(i), false, cb, null));
-            report(t, "W2", "getData of every partition state, pipelined", n, r.secs, r.lat, "");
+            mark();
+            Result r = pipelined(n, (i, p) -> zk.getData(path.apply(i), false, p.request(i, path.apply(i))));
+            report("W2", null, "getData of every partition state, pipelined", n, r.secs, r.lat, "");
         }
         if (want.test("W3")) {
-            Result r = pipelined(n, (i, cb) -> zk.setData(path.apply(i), stateJson(i + 1), 0, cb, null));
-            report(t, "W3", "setData with expected version, pipelined", n, r.secs, r.lat, "");
+            mark();
+            Result r = pipelined(n, (i, p) -> zk.setData(path.apply(i), stateJson(i + 1), 0, p.request(i, path.apply(i))));
+            report("W3", null, "setData with expected version, pipelined", n, r.secs, r.lat, "");
         }
         if (want.test("W4")) {
             String kids = run + "/kids";
-            zk.create(kids, null, OPEN, CreateMode.PERSISTENT);
-            pipelined(s.children, (i, cb) -> zk.create(kids + "/c" + i, null, OPEN, CreateMode.PERSISTENT, cb, null));
+            zk.createSync(kids, null, false);
+            pipelined(s.children, (i, p) -> zk.create(kids + "/c" + i, null, false, p.request(i, kids)));
             int rounds = 20;
             double[] lat = new double[rounds];
+            mark();
             long start = System.nanoTime();
             for (int k = 0; k < rounds; k++) {
                 long t0 = System.nanoTime();
-                List<String> c = zk.getChildren(kids, false);
+                List<String> c = zk.getChildrenSync(kids, false);
                 if (c.size() != s.children) {
                     throw new IllegalStateException("getChildren returned " + c.size() + ", expected " + s.children);
                 }
                 lat[k] = (System.nanoTime() - t0) / 1e6;
             }
-            report(t, "W4", "getChildren of " + s.children + " children", rounds, (System.nanoTime() - start) / 1e9, lat, "");
+            report("W4", null, "getChildren of " + s.children + " children", rounds, (System.nanoTime() - start) / 1e9, lat, "");
         }
         if (want.test("W5")) {
-            w5(t, connect, run, s, expirySamples);
+            w5(run, s, expirySamples);
         }
         if (want.test("W6")) {
-            Client watcher = connect(connect, DEFAULT_SESSION_MS);
-            Client writer = connect(connect, DEFAULT_SESSION_MS);
+            Backend.Session watcher = backend.open(DEFAULT_SESSION_MS);
+            Backend.Session writer = backend.open(DEFAULT_SESSION_MS);
             String p = run + "/w6";
-            writer.zk.create(p, null, OPEN, CreateMode.PERSISTENT);
+            writer.createSync(p, null, false);
             double[] lat = new double[s.watchSamples];
+            mark();
             long start = System.nanoTime();
             for (int i = 0; i < s.watchSamples; i++) {
-                watcher.zk.getData(p, true, null);
+                watcher.getDataSync(p, true);
                 long t0 = System.nanoTime();
-                writer.zk.setData(p, Integer.toString(i).getBytes(StandardCharsets.UTF_8), -1);
+                writer.setDataSync(p, Integer.toString(i).getBytes(StandardCharsets.UTF_8), -1);
                 lat[i] = (watcher.nextEvent() - t0) / 1e6;
             }
-            report(t, "W6", "write -> watch callback on another client", s.watchSamples, (System.nanoTime() - start) / 1e9, lat, "");
+            report("W6", null, "write -> watch callback on another client", s.watchSamples, (System.nanoTime() - start) / 1e9, lat, "");
             watcher.close();
             writer.close();
         }
         if (want.test("W7")) {
             double heapBefore = heapMb();
             double rssBefore = rssMb();
-            Client c = connect(connect, DEFAULT_SESSION_MS);
+            Map<String, Double> serverBefore = new LinkedHashMap<>();
+            SERVERS.forEach((name, pid) -> serverBefore.put(name, rssMb(pid)));
+            Backend.Session c = backend.open(DEFAULT_SESSION_MS);
             int k = Math.min(s.armed, n);
-            // exists() arms a watch whether or not the node exists (it does when W1 ran).
-            Result r = pipelined(k, (i, cb) -> c.zk.exists(path.apply(i), true, cb, null),
-                    Set.of(KeeperException.Code.OK.intValue(), KeeperException.Code.NONODE.intValue()));
+            mark();
+            // exists() arms a watch whether or not the node exists (it does: W1 ran).
+            Result r = pipelined(k, (i, p) -> c.exists(path.apply(i), true, p.request(i, path.apply(i))), Set.of(OK, NONODE));
             double rssAfter = rssMb();
             double heapAfter = heapMb();
-            report(t, "W7", "arm " + k + " watches on one client", k, r.secs, r.lat,
-                    String.format(Locale.ROOT, ",\"watch_mem_mb\":%.1f,\"watch_rss_mb\":%.1f",
-                            heapAfter - heapBefore, rssAfter - rssBefore));
+            StringBuilder server = new StringBuilder();
+            SERVERS.forEach((name, pid) -> server.append(String.format(Locale.ROOT, "%s\"%s\":%.1f",
+                    server.length() == 0 ? "" : ",", name, rssMb(pid) - serverBefore.get(name))));
+            // watch_mem_mb: what the client process grew by (RSS), as bench.rs reports;
+            // watch_heap_mb: the Java heap retained after a full GC.
+            report("W7", null, "arm " + k + " watches on one client", k, r.secs, r.lat,
+                    String.format(Locale.ROOT, ",\"watch_mem_mb\":%.1f,\"watch_heap_mb\":%.1f,\"server_watch_mem_mb\":{%s}",
+                            rssAfter - rssBefore, heapAfter - heapBefore, server));
             long t0 = System.nanoTime();
             c.close();
             double closeMs = (System.nanoTime() - t0) / 1e6;
@@ -404,86 +402,108 @@ public final class ZkBench {
                 System.err.printf(Locale.ROOT, "note: W7 close() of the client holding %d watches took %.0f ms%n", k, closeMs);
             }
         }
-        main.close();
+        zk.close();
     }
 
-    static void w5(String t, String connect, String run, Sizes s, int expirySamples) throws Exception {
+    static void w5(String run, Sizes s, int expirySamples) throws Exception {
         String ids = run + "/ids";
-        ZooKeeper setup = connect(connect, DEFAULT_SESSION_MS).zk;
-        setup.create(ids, null, OPEN, CreateMode.PERSISTENT);
+        Backend.Session setup = backend.open(DEFAULT_SESSION_MS);
+        setup.createSync(ids, null, false);
         byte[] broker = "broker".getBytes(StandardCharsets.UTF_8);
 
-        // Registration: sessions connect and create their ephemeral, 50 at a time.
+        // Registration: sessions connect and create their ephemeral, 50 at a
+        // time (as bench.rs's 50 concurrent tasks; open() blocks until connected).
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        mark();
         long start = System.nanoTime();
-        List<Client> sessions = new ArrayList<>();
-        AtomicReference<String> error = new AtomicReference<>();
-        for (int chunk = 0; chunk < (s.sessions + 49) / 50; chunk++) {
-            int size = Math.min(50, s.sessions - chunk * 50);
-            CountDownLatch batch = new CountDownLatch(size);
-            for (int j = 0; j < size; j++) {
-                int i = chunk * 50 + j;
-                Client c = new Client(connect, W5_SESSION_MS);
-                sessions.add(c);
-                c.connected.thenRun(() -> c.zk.create(ids + "/" + i, broker, OPEN, CreateMode.EPHEMERAL,
-                        (StringCallback) (rc, p, ctx, name) -> {
-                            if (rc != KeeperException.Code.OK.intValue()) {
-                                error.compareAndSet(null, "create " + p + ": " + KeeperException.Code.get(rc));
-                            }
-                            batch.countDown();
-                        }, null));
+        List<Backend.Session> sessions = new ArrayList<>();
+        try {
+            for (int chunk = 0; chunk < (s.sessions + 49) / 50; chunk++) {
+                List<Future<Backend.Session>> batch = new ArrayList<>();
+                for (int j = 0; j < Math.min(50, s.sessions - chunk * 50); j++) {
+                    int i = chunk * 50 + j;
+                    batch.add(pool.submit(() -> {
+                        Backend.Session c = backend.open(W5_SESSION_MS);
+                        c.createSync(ids + "/" + i, broker, true);
+                        return c;
+                    }));
+                }
+                for (Future<Backend.Session> f : batch) {
+                    sessions.add(f.get(120, TimeUnit.SECONDS));
+                }
             }
-            if (!batch.await(120, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("session registration batch " + chunk + " timed out");
-            }
-            if (error.get() != null) {
-                throw new IllegalStateException(error.get());
-            }
+        } finally {
+            pool.shutdown();
         }
         double reg = (System.nanoTime() - start) / 1e9;
-        report(t, "W5", s.sessions + " sessions each registering an ephemeral", s.sessions, reg,
+        report("W5", "register", s.sessions + " sessions each registering an ephemeral", s.sessions, reg,
                 new double[] {reg * 1000.0 / s.sessions}, "");
 
-        // Death to child watch: close a session (clean) and time the watcher.
-        Client watcher = connect(connect, DEFAULT_SESSION_MS);
-        int samples = Math.min(20, sessions.size());
+        Backend.Session watcher = backend.open(DEFAULT_SESSION_MS);
+        int samples = Math.min(20, sessions.size() / 3);
+        int next = 0;
+
+        // A clean close.
         double[] lat = new double[samples];
         double[] closeCall = new double[samples];
+        mark();
         for (int k = 0; k < samples; k++) {
-            watcher.zk.getChildren(ids, true);
+            watcher.getChildrenSync(ids, true);
             long t0 = System.nanoTime();
-            sessions.get(k).close();
+            sessions.get(next++).close();
             closeCall[k] = (System.nanoTime() - t0) / 1e6;
             lat[k] = (watcher.nextEvent() - t0) / 1e6;
         }
-        // The Java client's close() returns ~100 ms after the closeSession reply (it
+        // The ZooKeeper client's close() returns ~100 ms after the closeSession reply (it
         // joins its send thread), usually after the watch fired: reported apart.
-        report(t, "W5", "session close -> child watch fires elsewhere", samples, sum(lat) / 1000.0, lat,
+        report("W5", "closed", "session closed -> child watch fires elsewhere", samples, sum(lat) / 1000.0, lat,
                 String.format(Locale.ROOT, ",\"close_call_p50_ms\":%.3f", pct(closeCall, 0.5)));
 
-        // Kill: a ZooKeeper session has no server-side "revoke"; a dead broker is
-        // noticed by expiry. injectSessionExpiration() drops the client's socket
-        // without a closeSession request (what a killed process does), so the
-        // server expires the session after its timeout and deletes the ephemeral.
-        if (expirySamples > 0) {
-            List<Client> doomed = new ArrayList<>();
-            int negotiated = 0;
-            for (int k = 0; k < expirySamples; k++) {
-                Client c = connect(connect, KILL_SESSION_MS);
-                c.zk.create(ids + "/kill-" + k, broker, OPEN, CreateMode.EPHEMERAL);
-                negotiated = c.zk.getSessionTimeout();
-                doomed.add(c);
-            }
-            double[] klat = new double[expirySamples];
-            for (int k = 0; k < expirySamples; k++) {
-                watcher.zk.getChildren(ids, true);
+        // An operator's kill from the server side (etcd: lease revoke).
+        if (backend.revokeHow() != null) {
+            double[] klat = new double[samples];
+            double[] revokeCall = new double[samples];
+            backend.prepareRevoke();
+            mark();
+            for (int k = 0; k < samples; k++) {
+                watcher.getChildrenSync(ids, true);
+                Backend.Session victim = sessions.get(next++);
                 long t0 = System.nanoTime();
-                doomed.get(k).zk.getTestable().injectSessionExpiration();
+                backend.revoke(victim);
+                revokeCall[k] = (System.nanoTime() - t0) / 1e6;
                 klat[k] = (watcher.nextEvent() - t0) / 1e6;
             }
-            report(t, "W5", "session killed (socket dropped, no closeSession; expiry at negotiated " + negotiated
-                    + " ms session timeout) -> child watch fires elsewhere", expirySamples, sum(klat) / 1000.0, klat, "");
+            // The revoke's own round trip (through the HTTP gateway) is part of each sample; reported apart.
+            report("W5", "killed", "session killed (" + backend.revokeHow() + ") -> child watch fires elsewhere",
+                    samples, sum(klat) / 1000.0, klat,
+                    String.format(Locale.ROOT, ",\"revoke_call_p50_ms\":%.3f", pct(revokeCall, 0.5)));
         }
-        for (Client c : sessions.subList(samples, sessions.size())) {
+
+        // A process that vanished: nothing tells the server; the session expires.
+        if (expirySamples > 0) {
+            List<Backend.Doomed> doomed = new ArrayList<>();
+            try {
+                for (int k = 0; k < expirySamples; k++) {
+                    doomed.add(backend.doomed(ids + "/vanish-" + k, broker, W5_SESSION_MS));
+                }
+                double[] vlat = new double[expirySamples];
+                mark();
+                for (int k = 0; k < expirySamples; k++) {
+                    watcher.getChildrenSync(ids, true);
+                    long t0 = System.nanoTime();
+                    doomed.get(k).die();
+                    vlat[k] = (watcher.nextEvent() - t0) / 1e6;
+                }
+                report("W5", "vanished", "session vanished (" + backend.vanishHow() + "; expiry at " + W5_SESSION_MS
+                        + " ms session timeout) -> child watch fires elsewhere", expirySamples, sum(vlat) / 1000.0, vlat, "");
+            } finally {
+                for (Backend.Doomed d : doomed) {
+                    d.cleanup();
+                }
+            }
+        }
+        // The rest, revoked ones included (their client saw Expired; close() just lets it go).
+        for (Backend.Session c : sessions.subList(samples, sessions.size())) {
             c.close();
         }
         watcher.close();
