@@ -7,7 +7,7 @@ public final class ClientConfig {
     private int requestTimeoutMs = 10_000;
     private String namespace = "zk";
     private int maxDataBytes = 1024 * 1024;
-    private int maxInFlight = 32;
+    private int maxInFlight = 256; // the engine's default: deep write pipelines are what make etcd fast
 
     /** Session timeout; the etcd lease TTL is this rounded up to whole seconds. */
     public ClientConfig sessionTimeoutMs(int v) {
@@ -42,7 +42,7 @@ public final class ClientConfig {
         return this;
     }
 
-    /** etcd requests in flight at once per client. */
+    /** etcd write txns in flight at once per client (reads are batched separately). */
     public ClientConfig maxInFlight(int v) {
         maxInFlight = positive("maxInFlight", v);
         return this;
