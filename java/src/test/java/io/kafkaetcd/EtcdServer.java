@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  * registry. Killed by {@link #close()} and, should a test JVM end without
  * it, by a shutdown hook.
  */
-final class EtcdServer implements AutoCloseable {
+public final class EtcdServer implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int clientPort;
@@ -40,7 +40,7 @@ final class EtcdServer implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(killer);
     }
 
-    static EtcdServer start() throws IOException, InterruptedException {
+    public static EtcdServer start() throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
@@ -88,11 +88,11 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** "127.0.0.1:PORT", the client endpoint. */
-    String endpoint() {
+    public String endpoint() {
         return "127.0.0.1:" + clientPort;
     }
 
-    boolean healthy() {
+    public boolean healthy() {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + endpoint() + "/health"))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -109,7 +109,7 @@ final class EtcdServer implements AutoCloseable {
      * Revokes a lease through etcd's gRPC gateway, a raw etcd request: the
      * real way a session ends on the server side.
      */
-    void revokeLease(long id) throws IOException, InterruptedException {
+    public void revokeLease(long id) throws IOException, InterruptedException {
         String body = "{\"ID\":\"" + id + "\"}";
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + endpoint() + "/v3/lease/revoke"))
                 .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
@@ -162,7 +162,7 @@ final class EtcdServer implements AutoCloseable {
     }
 
     /** {@code $KAFKA_ETCD_ETCD_BIN}, else etcd-bin-vendored-linux-amd64-*&#47;bin/etcd in the cargo registry. */
-    static Path binary() throws IOException {
+    public static Path binary() throws IOException {
         String env = System.getenv("KAFKA_ETCD_ETCD_BIN");
         if (env != null && !env.isEmpty()) {
             return Paths.get(env);

@@ -1,42 +1,11 @@
 package io.kafkaetcd;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 
-/**
- * One real etcd per test class (started in @BeforeAll, killed in @AfterAll),
- * clients closed after each test, and unique paths so tests never collide.
- */
-abstract class EtcdTestBase {
-    static EtcdServer etcd;
+/** Unique paths so tests never collide; clients closed after each test. */
+abstract class EtcdTestBase extends EtcdPerClass {
     private static final AtomicInteger PATHS = new AtomicInteger();
-    private final List<KafkaEtcdClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = EtcdServer.start();
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (etcd != null) {
-            etcd.close();
-            etcd = null;
-        }
-    }
-
-    @AfterEach
-    void closeClients() {
-        for (KafkaEtcdClient c : clients) {
-            c.close();
-        }
-        clients.clear();
-    }
 
     static ClientConfig config() {
         return new ClientConfig().sessionTimeoutMs(6_000).connectTimeoutMs(10_000).requestTimeoutMs(5_000);
@@ -52,7 +21,7 @@ abstract class EtcdTestBase {
 
     KafkaEtcdClient open(ClientConfig config, Watcher watcher) throws KeeperException {
         KafkaEtcdClient c = KafkaEtcdClient.open(etcd.endpoint(), config, watcher);
-        clients.add(c);
+        closeAfterTest(c, KafkaEtcdClient::close);
         return c;
     }
 

@@ -2,6 +2,7 @@ package io.kafkaetcd.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.kafkaetcd.EtcdPerClass;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -14,9 +15,6 @@ import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.client.ZKClientConfig;
 import org.apache.zookeeper.data.ACL;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 
 import kafka.zookeeper.AsyncRequest;
 import kafka.zookeeper.AsyncResponse;
@@ -27,35 +25,12 @@ import scala.collection.Seq;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
- * One real etcd per test class; our ZooKeeperClient built exactly as Kafka
+ * One real etcd per test class (EtcdPerClass); our ZooKeeperClient built exactly as Kafka
  * builds it (the 9-argument constructor), closed after each test. Each client
  * gets its own metric type so that parallel clients never share meters.
  */
-abstract class AdapterTestBase {
-    static EtcdServer etcd;
+abstract class AdapterTestBase extends EtcdPerClass {
     private static final AtomicInteger IDS = new AtomicInteger();
-    private final List<ZooKeeperClient> clients = new ArrayList<>();
-
-    @BeforeAll
-    static void startEtcd() throws Exception {
-        etcd = EtcdServer.start();
-    }
-
-    @AfterAll
-    static void stopEtcd() {
-        if (etcd != null) {
-            etcd.close();
-            etcd = null;
-        }
-    }
-
-    @AfterEach
-    void closeClients() {
-        for (ZooKeeperClient c : clients) {
-            c.close();
-        }
-        clients.clear();
-    }
 
     ZooKeeperClient client() {
         return client(10);
@@ -68,7 +43,7 @@ abstract class AdapterTestBase {
     ZooKeeperClient client(String connect, int maxInFlight, ZKClientConfig config, String metricType) {
         ZooKeeperClient c = new ZooKeeperClient(connect, 6000, 10_000, maxInFlight, Time.SYSTEM,
                 "kafka.server", metricType, config, "test client");
-        clients.add(c);
+        closeAfterTest(c, ZooKeeperClient::close);
         return c;
     }
 
