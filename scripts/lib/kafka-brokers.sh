@@ -169,6 +169,16 @@ kafka_bootstrap() {
   (IFS=,; echo "${out[*]}")
 }
 
+# Bootstrap list of the running brokers other than ID (a probe that must not wait on ID).
+kafka_bootstrap_except() {
+  local id out=()
+  for (( id=1; id<=KB_COUNT; id++ )); do
+    [[ "$id" == "$1" ]] && continue
+    kafka_broker_alive "$id" && out+=("127.0.0.1:${KB_PORTS[$id]}")
+  done
+  (IFS=,; echo "${out[*]}")
+}
+
 kafka_broker_kill9() {
   local id="$1"
   kafka_broker_alive "$id" || { ke_warn "broker $id is not running"; return 1; }
@@ -251,6 +261,15 @@ kafka_cluster_info() {
   timeout --kill-after=5 "$(( KB_TOOL_TIMEOUT + ${KB_WAIT_EXTRA:-120} ))" \
     java "${KB_TOOL_JAVA_OPTS[@]}" -Dlog4j.configuration="file:$(_kb_tools_log4j)" \
       -cp "$cls:$KAFKA_CLASSPATH" KafkaClusterInfo "$(kafka_bootstrap)" "$@"
+}
+
+# kafka_cluster_info_at BOOTSTRAP COMMAND ARGS...: the same, against the given brokers.
+kafka_cluster_info_at() {
+  local bs="$1" cls; shift
+  cls="$(_kb_info_classes)" || return 1
+  timeout --kill-after=5 "$(( KB_TOOL_TIMEOUT + ${KB_WAIT_EXTRA:-120} ))" \
+    java "${KB_TOOL_JAVA_OPTS[@]}" -Dlog4j.configuration="file:$(_kb_tools_log4j)" \
+      -cp "$cls:$KAFKA_CLASSPATH" KafkaClusterInfo "$bs" "$@"
 }
 
 kafka_controller_id()     { kafka_cluster_info controller; }
