@@ -3,12 +3,9 @@
 # three brokers survives the loss of a partition leader, with its metadata in
 #   default           etcd (3 members) through our kafka.zookeeper.ZooKeeperClient jar
 #   --zookeeper       a real Apache ZooKeeper 3.8 server, stock Kafka (the reference run)
-#   --zookeeper-shim  the same server, but the brokers load our Java ZooKeeperClient
-#                     (kafka/shim-zookeeper, stock ZooKeeper client inside): proves the
-#                     class-replacement seam without etcd
 # The metastore is the only thing that differs: see metastore_start_*.
 #
-# usage: scripts/demo.sh [--zookeeper | --zookeeper-shim | --etcd] [--e2e] [--workdir DIR] [--keep-workdir]
+# usage: scripts/demo.sh [--zookeeper | --etcd] [--e2e] [--workdir DIR] [--keep-workdir]
 #
 #   --e2e   the end-to-end test (scripts/e2e-kafka.sh): after the story, also kill -9
 #           the controller broker (a new one must be elected, produce/consume must
@@ -41,7 +38,6 @@ E2E=0
 while (($#)); do
   case "$1" in
     --zookeeper) MODE=zookeeper ;;
-    --zookeeper-shim) MODE=zookeeper_shim ;;
     --etcd) MODE=etcd ;;
     --workdir) WORK="$2"; shift ;;
     --keep-workdir) KEEP_WORK=1 ;;
@@ -132,15 +128,6 @@ metastore_start_zookeeper() {
   METASTORE_JAVA_OPTS=""
   METASTORE_BANNER=""
   say "ZooKeeper is serving on $ZK_CONNECT (data: $WORK/zookeeper)"
-}
-
-metastore_start_zookeeper_shim() {
-  kafka_shim_zookeeper_ensure || return 1
-  metastore_start_zookeeper || return 1
-  METASTORE_DESC="$METASTORE_DESC, brokers on our Java ZooKeeperClient"
-  METASTORE_EXTRA_CP="$KAFKA_SHIM_ZOOKEEPER_JAR"
-  METASTORE_BANNER="kafka-etcd Java ZooKeeperClient"
-  say "brokers will load kafka.zookeeper.ZooKeeperClient from $KAFKA_SHIM_ZOOKEEPER_JAR"
 }
 
 metastore_start_etcd() {

@@ -51,19 +51,6 @@ kafka_runtime_ensure() {
   export KAFKA_LIBS_DIR KAFKA_VERSION KAFKA_CLASSPATH
 }
 
-# kafka_shim_zookeeper_ensure: build kafka/shim-zookeeper (our Java
-# kafka.zookeeper.ZooKeeperClient over the stock ZooKeeper client) when its jar is
-# missing or older than its sources; exports KAFKA_SHIM_ZOOKEEPER_JAR.
-kafka_shim_zookeeper_ensure() {
-  local mvn="${KAFKA_ETCD_MVN:-mvn}" d="$_kr_root/kafka/shim-zookeeper"
-  local jar="$d/target/kafka-etcd-shim-zookeeper.jar"
-  if [[ ! -f "$jar" ]] || [[ -n "$(find "$d/src" "$d/pom.xml" -newer "$jar" -print -quit)" ]]; then
-    echo "kafka-runtime: building $d" >&2
-    (cd "$d" && $mvn -B -q -Dstyle.color=never package >&2) || { echo "kafka-runtime: shim build failed" >&2; return 1; }
-  fi
-  KAFKA_SHIM_ZOOKEEPER_JAR="$jar"; export KAFKA_SHIM_ZOOKEEPER_JAR
-}
-
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   set -euo pipefail
   kafka_runtime_ensure
