@@ -196,6 +196,14 @@ async fn children_lists_only_direct_children() {
     kids.sort();
     assert_eq!(kids, vec!["a", "b", "c"]);
     assert_eq!(st.num_children, 3);
+    // setData's Stat counts children too (it skips the count only for nodes that never had any).
+    let st = c.set_data("/p", Some(b"x"), 0).await.unwrap();
+    assert_eq!((st.num_children, st.cversion, st.version), (3, 3, 1));
+    let st = c.set_data("/p/b", Some(b"x"), 0).await.unwrap();
+    assert_eq!((st.num_children, st.cversion, st.version, st.data_length), (0, 0, 1, 1));
+    c.delete("/p/a/deep", -1).await.unwrap();
+    let st = c.set_data("/p/a", None, -1).await.unwrap();
+    assert_eq!((st.num_children, st.cversion), (0, 2), "children gone, cversion kept");
     let (root_kids, _) = c.get_children("/", false).await.unwrap();
     assert_eq!(root_kids.len(), 2);
     c.close().await;

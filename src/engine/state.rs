@@ -30,6 +30,16 @@ pub fn read_ops(keys: &Keys, path: &str, children: ChildRead, revision: i64) -> 
 
 pub const READ_OPS: usize = 3;
 
+/// The node key's share of a Stat.
+pub struct NodeFields {
+    pub create_rev: i64,
+    pub mod_rev: i64,
+    pub etcd_version: i64,
+    pub lease: i64,
+    pub mtime: i64,
+    pub data_len: i32,
+}
+
 /// One znode's keys as seen at `revision`.
 #[derive(Clone, Debug, Default)]
 pub struct NodeState {
@@ -64,14 +74,7 @@ impl NodeState {
         let mut kids = take_get(responses.next())?;
         let mut st = NodeState { path: path.to_string(), revision, ..Default::default() };
         st.node = node.take_kvs().into_iter().next();
-        for kv in attrs.take_kvs() {
-            match keys.attr_kind(path, kv.key()) {
-                AttrKind::Attrs => st.attrs = Some(kv),
-                AttrKind::Counter => st.counter = Some(kv),
-                AttrKind::VersionOffset => st.version_offset = Some(kv),
-                AttrKind::Other => {}
-            }
-        }
+        st.take_attrs(keys, attrs.take_kvs());
         let prefix = keys.children_prefix(path);
         let kvs = kids.take_kvs();
         st.num_children = if kvs.is_empty() { kids.count() } else { kvs.len() as i64 };
@@ -81,6 +84,18 @@ impl NodeState {
             .filter_map(|name| std::str::from_utf8(name).ok().map(str::to_string))
             .collect();
         Ok(st)
+    }
+
+    /// Files the keys of one attribute-range read.
+    pub fn take_attrs(&mut self, keys: &Keys, kvs: Vec<KeyValue>) {
+        for kv in kvs {
+            match keys.attr_kind(&self.path, kv.key()) {
+                AttrKind::Attrs => self.attrs = Some(kv),
+                AttrKind::Counter => self.counter = Some(kv),
+                AttrKind::VersionOffset => self.version_offset = Some(kv),
+                AttrKind::Other => {}
+            }
+        }
     }
 
     pub fn exists(&self) -> bool {
@@ -130,19 +145,31 @@ impl NodeState {
     /// The Stat of an existing node.
     pub fn stat(&self) -> ZkResult<Stat> {
         let node = self.node.as_ref().ok_or_else(|| ZkError::at(Code::NoNode, &self.path))?;
-        let value = decode_node(node.value())?;
+        self.stat_with(NodeFields {
+            create_rev: node.create_revision(),
+            mod_rev: node.mod_revision(),
+            etcd_version: node.version(),
+            lease: node.lease(),
+            mtime: decode_node(node.value())?.mtime,
+            data_len: node_data_len(node.value()),
+        })
+    }
+
+    /// The Stat with the node key's part given (e.g. worked out from a
+    /// put's previous value instead of read back).
+    pub fn stat_with(&self, n: NodeFields) -> ZkResult<Stat> {
         let attrs = self.attrs.as_ref().ok_or_else(|| self.inconsistent("attribute key"))?;
         let counter = self.counter.as_ref().ok_or_else(|| self.inconsistent("child counter"))?;
         Ok(Stat {
-            czxid: node.create_revision(),
-            mzxid: node.mod_revision(),
+            czxid: n.create_rev,
+            mzxid: n.mod_rev,
             ctime: decode_attrs(attrs.value())?.ctime,
-            mtime: value.mtime,
-            version: self.version()? as i32,
+            mtime: n.mtime,
+            version: (n.etcd_version - 1 + self.version_offset_value()?) as i32,
             cversion: self.cversion()? as i32,
             aversion: (attrs.version() - 1) as i32,
-            ephemeral_owner: node.lease(),
-            data_length: node_data_len(node.value()),
+            ephemeral_owner: n.lease,
+            data_length: n.data_len,
             num_children: self.num_children as i32,
             pzxid: counter.mod_revision(),
         })

@@ -2,11 +2,11 @@
 //! decide, the success branch writes and reads the node back for its Stat,
 //! the failure branch reads what tells the error apart.
 
-use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp, TxnResponse};
+use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, PutOptions, Txn, TxnOp, TxnOpResponse, TxnResponse};
 
 use super::core::Core;
 use super::request::{CreateMode, Reply};
-use super::state::{read_ops, ChildRead, NodeState, READ_OPS};
+use super::state::{read_ops, ChildRead, NodeFields, NodeState, READ_OPS};
 use super::transport::Retry;
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
@@ -104,18 +104,13 @@ impl Core {
         for _ in 0..MAX_RACES {
             let mut cmp = vec![exists(self.keys.node(p))];
             version_compares(self, p, version, offset, &mut cmp);
-            let mut ok = vec![TxnOp::put(
-                self.keys.node(p),
-                encode_node(now_ms(), data),
-                Some(PutOptions::new().with_ignore_lease()),
-            )];
-            ok.extend(read_ops(&self.keys, p, ChildRead::Count, 0));
+            let now = now_ms();
             let fail = read_ops(&self.keys, p, ChildRead::Count, 0);
-            let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok).or_else(fail)).await?;
+            let resp = self.etcd_write(Txn::new().when(cmp).and_then(self.set_data_ops(p, data, now)).or_else(fail)).await?;
             if resp.succeeded() {
-                let st = self.states(resp, &[p])?.remove(0);
-                self.hub.local_change(p, st.revision);
-                return Ok(Reply::Stat(st.stat()?));
+                let (rev, stat) = self.set_data_stat(p, resp, now, data)?;
+                self.hub.local_change(p, rev);
+                return Ok(Reply::Stat(stat));
             }
             let st = self.states(resp, &[p])?.remove(0);
             offset = check_version(&st, p, version)?;
@@ -174,6 +169,58 @@ impl Core {
             }
         }
         Err(lost_races("setAcl", p))
+    }
+
+    /// setData's writes plus just what its Stat needs beyond the put's
+    /// previous value: the attribute keys, and the child count only for a
+    /// node that ever had children (most setData targets are leaves, and a
+    /// prefix count is the costly part of a read).
+    fn set_data_ops(&self, p: &str, data: Option<&[u8]>, now: i64) -> Vec<TxnOp> {
+        let k = &self.keys;
+        let never_had_children = Txn::new()
+            .when(vec![
+                Compare::version(k.counter(p), CompareOp::Equal, 1),
+                Compare::value(k.counter(p), CompareOp::Equal, Vec::new()),
+            ])
+            .or_else(vec![TxnOp::get(k.children_prefix(p), Some(GetOptions::new().with_prefix().with_count_only()))]);
+        vec![
+            TxnOp::put(k.node(p), encode_node(now, data), Some(PutOptions::new().with_ignore_lease().with_prev_key())),
+            TxnOp::get(k.attrs(p), Some(GetOptions::new().with_range(k.attrs_end(p)))),
+            TxnOp::txn(never_had_children),
+        ]
+    }
+
+    /// The Stat after [`Self::set_data_ops`] succeeded, and its revision.
+    fn set_data_stat(&self, p: &str, resp: TxnResponse, now: i64, data: Option<&[u8]>) -> ZkResult<(i64, Stat)> {
+        let rev = resp.header().map_or(0, |h| h.revision());
+        let mut it = resp.op_responses().into_iter();
+        let shape = || ZkError::new(Code::SystemError, "etcd txn answered with an unexpected response shape");
+        let prev = match it.next() {
+            Some(TxnOpResponse::Put(mut put)) => put.take_prev_key().ok_or_else(shape)?,
+            _ => return Err(shape()),
+        };
+        let mut st = NodeState { path: p.to_string(), revision: rev, ..Default::default() };
+        match it.next() {
+            Some(TxnOpResponse::Get(mut g)) => st.take_attrs(&self.keys, g.take_kvs()),
+            _ => return Err(shape()),
+        }
+        st.num_children = match it.next() {
+            Some(TxnOpResponse::Txn(t)) if t.succeeded() => 0,
+            Some(TxnOpResponse::Txn(t)) => match t.op_responses().into_iter().next() {
+                Some(TxnOpResponse::Get(g)) => g.count(),
+                _ => return Err(shape()),
+            },
+            _ => return Err(shape()),
+        };
+        let stat = st.stat_with(NodeFields {
+            create_rev: prev.create_revision(),
+            mod_rev: rev,
+            etcd_version: prev.version() + 1,
+            lease: prev.lease(),
+            mtime: now,
+            data_len: data.map_or(0, <[u8]>::len) as i32,
+        })?;
+        Ok((rev, stat))
     }
 
     /// Writes are sent at most once unless provably never delivered.
