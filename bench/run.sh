@@ -24,6 +24,8 @@
 # Env: ZKBENCH_ARGS   extra ZkBench arguments, e.g. "--warmup 20000"
 #      ETCD_BIN       etcd binary (default: the etcd-bin-vendored crate's)
 #      BENCH_TIMEOUT  seconds one target may take (default 3600, quick 300)
+#      BENCH_LOCK_WAIT  seconds a --quick run waits for another run to end
+#                     before it goes ahead anyway (default 600; full runs wait)
 #      KEEP_DATA=1    keep the servers' data dirs under DIR
 
 set -euo pipefail
@@ -52,6 +54,22 @@ tstatus="$out/targets.jsonl"
 : >>"$results"
 timeout_s="${BENCH_TIMEOUT:-$([[ ${#quick[@]} -gt 0 ]] && echo 300 || echo 3600)}"
 ke_install_cleanup_trap
+
+# One benchmark at a time on this machine: two runs on 2 cores make both
+# meaningless (scripts/test.sh runs a --quick one). A full run waits for the
+# lock; a --quick run waits BENCH_LOCK_WAIT seconds, then goes ahead and says so.
+mkdir -p "$HERE/.tools"
+exec 8>>"$HERE/.tools/run.lock"
+if ! flock -n 8; then
+  ke_log "another benchmark run holds $HERE/.tools/run.lock (pid $(cat "$HERE/.tools/run.pid" 2>/dev/null || echo ?)): waiting"
+  if (( ${#quick[@]} )); then
+    flock -w "${BENCH_LOCK_WAIT:-600}" 8 || ke_warn "still running after ${BENCH_LOCK_WAIT:-600}s: going ahead (figures disturbed)"
+  else
+    flock 8
+  fi
+fi
+echo $$ >"$HERE/.tools/run.pid"
+
 # Server data dirs (etcd preallocates 64 MB WAL segments) go once their server
 # stopped; logs stay. KEEP_DATA=1 keeps them.
 _bench_rm_data() { [[ -n "${KEEP_DATA:-}" ]] || rm -rf "$out"/*/data "$out"/*/*/data; }
@@ -92,15 +110,17 @@ rust_bench_ensure() {
 M2_JAR="${M2_REPO:-$HOME/.m2/repository}/io/kafkaetcd/kafka-etcd/0.1.0/kafka-etcd-0.1.0.jar"
 bridge_jar_ensure() {
   (cd "$ROOT" && cargo build --release --lib >&2)
-  local so="$ROOT/target/release/libkafka_etcd.so" b="$HERE/.tools/java-build"
+  local so="$ROOT/target/release/libkafka_etcd.so" b
   if [[ ! -f "$M2_JAR" || "$so" -nt "$M2_JAR" \
         || -n "$(find "$ROOT/java/src/main" "$ROOT/java/pom.xml" -newer "$M2_JAR" -print -quit)" ]]; then
     ke_log "bridge: installing io.kafkaetcd:kafka-etcd:0.1.0 (java/) into the local Maven repository"
-    rm -rf "$b"; mkdir -p "$b/src"
+    b="$(mktemp -d "$HERE/.tools/java-build.XXXXXX")"
+    mkdir -p "$b/src"
     cp "$ROOT/java/pom.xml" "$b/"
     cp -r "$ROOT/java/src/main" "$b/src/"
     (cd "$b" && mvn -B -q -Dstyle.color=never -Dmaven.test.skip=true \
-        -Dnative.lib.dir="$ROOT/target/release" install >&2) || { ke_warn "bridge: mvn install of java/ failed"; return 1; }
+        -Dnative.lib.dir="$ROOT/target/release" install >&2) || { ke_warn "bridge: mvn install of java/ failed"; rm -rf "$b"; return 1; }
+    rm -rf "$b"
   fi
   # bench/zookeeper copies its dependencies at package time: repackage when the jar changed.
   if [[ -f "$ZK_BENCH_DIR/target/zk-bench.jar" && "$M2_JAR" -nt "$ZK_BENCH_DIR/target/zk-bench.jar" ]]; then
