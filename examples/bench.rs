@@ -3,8 +3,11 @@
 //! the floor any znode layer adds to). Prints one JSON object per result.
 //!
 //! cargo run --release --example bench -- --target engine|raw-etcd --endpoints 127.0.0.1:2379 [--quick] [--only W1,W2]
-//!     [--server-pids etcd=PID]
+//!     [--server-pids etcd=PID] [--warmup N]
 //!
+//! --warmup N: before W1, an unreported pipelined create/getData/setData/delete
+//! of N znodes (raw-etcd: put/get/txn/delete of N keys), as ZkBench's
+//! --warmup (which the JVM targets need for their JIT); default 0.
 //! --server-pids: server processes whose CPU time and RSS each result
 //! reports ("cpu_ms" since the workload's start, with "client" for this
 //! process; "server_rss_mb"), as bench/zookeeper's ZkBench does.
@@ -112,7 +115,7 @@ fn pct(lat: &mut [f64], p: f64) -> f64 {
 
 /// One JSON line; `case` tells results of one workload apart (W5's deaths).
 #[allow(clippy::too_many_arguments)]
-fn report(target: &str, w: &str, case: Option<&str>, what: &str, n: usize, secs: f64, lat: &mut Vec<f64>, extra: &str) {
+fn report(target: &str, w: &str, case: Option<&str>, what: &str, n: usize, secs: f64, lat: &mut [f64], extra: &str) {
     let p50 = pct(lat, 0.5);
     let p99 = pct(lat, 0.99);
     let case = case.map_or(String::new(), |c| format!("\"case\":\"{c}\","));
@@ -175,26 +178,56 @@ async fn main() {
     let target = arg("--target").unwrap_or_else(|| "engine".into());
     let endpoints = arg("--endpoints").unwrap_or_else(|| "127.0.0.1:2379".into());
     let only = arg("--only");
-    let want = |w: &str| only.as_ref().map_or(true, |o| o.split(',').any(|x| x == w));
+    let want = |w: &str| only.as_ref().is_none_or(|o| o.split(',').any(|x| x == w));
     let s = sizes(args.iter().any(|a| a == "--quick"));
     let pids = arg("--server-pids").unwrap_or_default();
     SERVERS
         .set(pids.split(',').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect())
         .unwrap();
     let run = format!("/bench-{}", std::process::id());
+    let warmup: usize = arg("--warmup").map_or(0, |v| v.parse().expect("--warmup N"));
     match target.as_str() {
-        "engine" => engine(&endpoints, &run, &s, &want).await,
-        "raw-etcd" => raw(&endpoints, &run, &s, &want).await,
+        "engine" => engine(&endpoints, &run, &s, warmup, &want).await,
+        "raw-etcd" => raw(&endpoints, &run, &s, warmup, &want).await,
         t => panic!("unknown target {t}"),
     }
 }
 
-async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool) {
+async fn engine(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn(&str) -> bool) {
     let t = "engine";
     let opts = ClientOptions::default();
     let zk = ZkClient::connect(endpoints, opts.clone()).await.unwrap();
     let open = Acl::open_unsafe();
     zk.create(run, None, open.clone(), CreateMode::Persistent).await.unwrap();
+    if warmup > 0 {
+        let wu = format!("{run}/warmup");
+        zk.create(&wu, None, open.clone(), CreateMode::Persistent).await.unwrap();
+        let wp = |i: usize| format!("{wu}/p{i}");
+        let ok = |f: kafka_etcd::ZkResult<kafka_etcd::Reply>| {
+            f.unwrap();
+        };
+        pipelined(warmup, |i| {
+            let f = zk.submit(Request::Create { path: wp(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent });
+            async move { ok(f.await) }
+        })
+        .await;
+        pipelined(warmup, |i| {
+            let f = zk.submit(Request::GetData { path: wp(i), watch: false });
+            async move { ok(f.await) }
+        })
+        .await;
+        pipelined(warmup, |i| {
+            let f = zk.submit(Request::SetData { path: wp(i), data: Some(state_json(i + 1)), version: 0 });
+            async move { ok(f.await) }
+        })
+        .await;
+        pipelined(warmup, |i| {
+            let f = zk.submit(Request::Delete { path: wp(i), version: 1 });
+            async move { ok(f.await) }
+        })
+        .await;
+        zk.delete(&wu, -1).await.unwrap();
+    }
     let parts = format!("{run}/partitions");
     zk.create(&parts, None, open.clone(), CreateMode::Persistent).await.unwrap();
     let n = s.partitions;
@@ -262,7 +295,7 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
         mark();
         let start = Instant::now();
         let mut sessions = Vec::new();
-        for chunk in 0..(s.sessions + 49) / 50 {
+        for chunk in 0..s.sessions.div_ceil(50) {
             let mut batch = Vec::new();
             for j in 0..50.min(s.sessions - chunk * 50) {
                 let i = chunk * 50 + j;
@@ -361,11 +394,45 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bo
     zk.close().await;
 }
 
-async fn raw(endpoints: &str, run: &str, s: &Sizes, want: &dyn Fn(&str) -> bool) {
+async fn raw(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn(&str) -> bool) {
     let t = "raw-etcd";
     let eps: Vec<String> = endpoints.split(',').map(|e| format!("http://{e}")).collect();
     let client = etcd_client::Client::connect(&eps, None).await.unwrap();
     let n = s.partitions;
+    if warmup > 0 {
+        let wk = move |i: usize| format!("raw{run}/warmup/p{i}");
+        pipelined(warmup, |i| {
+            let (mut kv, k) = (client.kv_client(), wk(i));
+            async move {
+                kv.put(k, state_json(i), None).await.unwrap();
+            }
+        })
+        .await;
+        pipelined(warmup, |i| {
+            let (mut kv, k) = (client.kv_client(), wk(i));
+            async move {
+                kv.get(k, None).await.unwrap();
+            }
+        })
+        .await;
+        pipelined(warmup, |i| {
+            let (mut kv, k) = (client.kv_client(), wk(i));
+            async move {
+                let txn = Txn::new()
+                    .when(vec![Compare::version(k.clone(), CompareOp::Equal, 1)])
+                    .and_then(vec![TxnOp::put(k, state_json(i + 1), None::<PutOptions>)]);
+                assert!(kv.txn(txn).await.unwrap().succeeded());
+            }
+        })
+        .await;
+        pipelined(warmup, |i| {
+            let (mut kv, k) = (client.kv_client(), wk(i));
+            async move {
+                kv.delete(k, None).await.unwrap();
+            }
+        })
+        .await;
+    }
     let key = move |i: usize| format!("raw{run}/partitions/p{i}");
     if want("W1") || want("W2") || want("W3") {
         mark();

@@ -10,11 +10,15 @@
 # (bench/run.sh), then W8 (Kafka controller failover) through
 # scripts/bench-w8.sh when that exists, then the report.
 #
-#   scripts/bench.sh [--quick] [--only W1,W2] [--targets engine,bridge,...] [--w8|--no-w8] [--out DIR] [--report FILE]
+#   scripts/bench.sh [--quick] [--only W1,W2] [--targets engine,bridge,...] [--w8|--no-w8]
+#                    [--warmup N] [--out DIR] [--report FILE]
 #
 #   --quick    small sizes (a smoke run of a few minutes); the report goes to
 #              DIR/benchmarks.md only, never to docs/benchmarks.md
 #   --w8       run W8 (default in full mode); --no-w8 skips it
+#   --warmup   before W1, every target runs an unreported create/getData/setData/
+#              delete of N znodes, so the JVMs (clients and ZooKeeper) are past
+#              their JIT warm-up as in a long-running broker (default 20000; quick 0)
 #   --out      results dir (default bench/results/<time>)
 #   --report   where the report goes (full default: docs/benchmarks.md)
 #
@@ -26,7 +30,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/lib/common.sh"
 
 cmdline="scripts/bench.sh${*:+ $*}"
-quick="" only="" targets="" out="" report="" w8=""
+quick="" only="" targets="" out="" report="" w8="" warmup=""
 while (( $# )); do
   case "$1" in
     --quick) quick=1 ;;
@@ -36,13 +40,16 @@ while (( $# )); do
     --report) report="$2"; shift ;;
     --w8) w8=1 ;;
     --no-w8) w8=0 ;;
+    --warmup) warmup="$2"; shift ;;
     -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) ke_die "unknown argument $1 (see --help)" ;;
   esac
   shift
 done
 [[ -n "$w8" ]] || w8=$([[ -n "$quick" ]] && echo 0 || echo 1)
-out="${out:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)$([[ -n "$quick" ]] && echo -quick)}"
+[[ -n "$warmup" ]] || warmup=$([[ -n "$quick" ]] && echo 0 || echo 20000)
+export BENCH_WARMUP="$warmup"
+out="${out:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)${quick:+-quick}}"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 if [[ -z "$report" ]]; then
@@ -58,6 +65,20 @@ fi
 [[ -n "$ETCD_BIN" ]] || ke_die "no etcd binary: cargo fetch brings the etcd-bin-vendored crate (or set ETCD_BIN)"
 [[ -x "$ETCD_BIN" ]] || chmod +x "$ETCD_BIN"
 export ETCD_BIN
+
+# One benchmark at a time (bench/run.sh explains); held for W8 too.
+mkdir -p "$ROOT/bench/.tools"
+exec 8>>"$ROOT/bench/.tools/run.lock"
+if ! flock -n 8; then
+  ke_log "another benchmark run holds bench/.tools/run.lock (pid $(cat "$ROOT/bench/.tools/run.pid" 2>/dev/null || echo ?)): waiting"
+  if [[ -n "$quick" ]]; then
+    flock -w "${BENCH_LOCK_WAIT:-600}" 8 || ke_warn "still running after ${BENCH_LOCK_WAIT:-600}s: going ahead (figures disturbed)"
+  else
+    flock 8
+  fi
+fi
+echo $$ >"$ROOT/bench/.tools/run.pid"
+export BENCH_LOCK_HELD=1
 
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 date_s="$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -92,7 +113,7 @@ if [[ "$w8" == 1 && ( -z "$only" || ",$only," == *",W8,"* ) ]]; then
     w8_note="scripts/bench-w8.sh ran but printed no W8 result (see $out/w8/driver.log)."
   fi
 elif [[ "$w8" == 0 ]]; then
-  w8_note="not run (--no-w8$([[ -n "$quick" ]] && echo ", the default with --quick"))."
+  w8_note="not run (--no-w8${quick:+, the default with --quick})."
 fi
 
 # Machine, versions, command: meta.json for the report.
@@ -108,7 +129,7 @@ V_ZK="$(basename "${zk_jar:-zookeeper-?.jar}" .jar | sed 's/^zookeeper-//') (ser
 V_KAFKA="$([[ -n "$kafka_jar" && "$w8" == 1 ]] && basename "$kafka_jar" .jar | sed 's/^kafka_2.13-//' || echo 'not used (W8 not run)')" \
 V_RUST="$(rustc --version 2>/dev/null)" V_JAVA="$(java -version 2>&1 | head -1)" \
 V_GO="$(go version 2>/dev/null || echo 'not installed')" \
-V_ZETCD="${zetcd_v:-?} (github.com/coreos/zetcd, pinned in bench/zetcd/go.mod)" M_W8="$w8_note" \
+V_ZETCD="${zetcd_v:-?} (github.com/coreos/zetcd, pinned in bench/zetcd/go.mod)" M_W8="$w8_note" M_WARMUP="$warmup" \
 python3 - "$out/meta.json" <<'EOF'
 import json, os, sys
 e = os.environ
@@ -118,7 +139,7 @@ meta = {
     "machine": {"nproc": e["M_NPROC"], "cpu": e["M_CPU"], "mem": e["M_MEM"], "kernel": e["M_KERNEL"]},
     "versions": {"etcd": e["V_ETCD"], "ZooKeeper": e["V_ZK"], "Kafka": e["V_KAFKA"], "Rust": e["V_RUST"],
                  "Java": e["V_JAVA"], "Go": e["V_GO"], "zetcd": e["V_ZETCD"]},
-    "w8": e["M_W8"],
+    "w8": e["M_W8"], "warmup": int(e["M_WARMUP"]),
 }
 json.dump(meta, open(sys.argv[1], "w"), indent=1)
 EOF
