@@ -14,7 +14,7 @@
 # libc, kernel; JIT code shows as one "[JIT]" bucket). The Rust driver: perf
 # (symbols kept in release builds). Output: DIR/*.txt (default
 # bench/results/profile-TARGET-WORKLOAD).
-# Env: PROFILE_WARMUP  the drivers' --warmup (default 20000, as scripts/bench.sh)
+# Env: PROFILE_WARMUP  the drivers' --warmup (default 100000, as scripts/bench.sh)
 #      ZKBENCH_ARGS    extra ZkBench arguments (e.g. --max-in-flight 32)
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -66,12 +66,12 @@ case "$target" in
   engine|raw-etcd)
     (cd "$ROOT" && cargo build --release --example bench >&2)
     ke_spawn driver "$out/driver.log" "$ROOT/target/release/examples/bench" --target "$target" \
-      --endpoints "$connect" --only "$only" --warmup "${PROFILE_WARMUP:-20000}" ;;
+      --endpoints "$connect" --only "$only" --warmup "${PROFILE_WARMUP:-100000}" ;;
   bridge|zookeeper)
     zk_bench_ensure
     ke_spawn driver "$out/driver.log" java -Xmx2g -Dkafkaetcd.native.path="$SO" \
       -cp "$ZK_BENCH_CLASSPATH" io.kafkaetcd.bench.ZkBench --target "$target" --connect "$connect" --only "$only" \
-      --warmup "${PROFILE_WARMUP:-20000}" ${ZKBENCH_ARGS:-} ;;
+      --warmup "${PROFILE_WARMUP:-100000}" ${ZKBENCH_ARGS:-} ;;
 esac
 driver_pid="$(ke_pid driver)"
 
@@ -79,6 +79,9 @@ driver_pid="$(ke_pid driver)"
 if [[ -n "$before" ]]; then
   ke_wait_until 600 "$before done" grep -q "\"workload\":\"$before\"" "$out/driver.log"
   sleep 0.5
+elif (( ${PROFILE_WARMUP:-100000} > 0 )); then
+  ke_wait_until 600 "warm-up done" grep -q "warm-up done" "$out/driver.log"
+  sleep 1
 else
   sleep 2
 fi

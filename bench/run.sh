@@ -22,8 +22,8 @@
 # built from the Go module proxy) is "skipped" when it cannot be built and
 # never fails the run.
 # Env: BENCH_WARMUP   N: every driver first runs an unreported create/getData/
-#                     setData/delete of N znodes (JIT warm-up for the JVMs; the
-#                     same work for all targets). Default 0; scripts/bench.sh sets 20000.
+#                     setData/exists/delete of N znodes (JIT warm-up for the JVMs; the
+#                     same work for all targets). Default 0; scripts/bench.sh sets 100000.
 #      ZKBENCH_ARGS   extra ZkBench arguments
 #      ETCD_BIN       etcd binary (default: the etcd-bin-vendored crate's)
 #      BENCH_TIMEOUT  seconds one target may take (default 3600, quick 300)

@@ -5,7 +5,7 @@
 //! cargo run --release --example bench -- --target engine|raw-etcd --endpoints 127.0.0.1:2379 [--quick] [--only W1,W2]
 //!     [--server-pids etcd=PID] [--warmup N]
 //!
-//! --warmup N: before W1, an unreported pipelined create/getData/setData/delete
+//! --warmup N: before W1, an unreported pipelined create/getData/setData/exists/delete
 //! of N znodes (raw-etcd: put/get/txn/delete of N keys), as ZkBench's
 //! --warmup (which the JVM targets need for their JIT); default 0.
 //! --server-pids: server processes whose CPU time and RSS each result
@@ -222,11 +222,17 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn
         })
         .await;
         pipelined(warmup, |i| {
+            let f = zk.submit(Request::Exists { path: wp(i), watch: false });
+            async move { ok(f.await) }
+        })
+        .await;
+        pipelined(warmup, |i| {
             let f = zk.submit(Request::Delete { path: wp(i), version: 1 });
             async move { ok(f.await) }
         })
         .await;
         zk.delete(&wu, -1).await.unwrap();
+        eprintln!("warm-up done");
     }
     let parts = format!("{run}/partitions");
     zk.create(&parts, None, open.clone(), CreateMode::Persistent).await.unwrap();
@@ -432,6 +438,7 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn
             }
         })
         .await;
+        eprintln!("warm-up done");
     }
     let key = move |i: usize| format!("raw{run}/partitions/p{i}");
     if want("W1") || want("W2") || want("W3") {

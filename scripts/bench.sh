@@ -17,12 +17,13 @@
 #              DIR/benchmarks.md only, never to docs/benchmarks.md
 #   --w8       run W8 (default in full mode); --no-w8 skips it
 #   --warmup   before W1, every target runs an unreported create/getData/setData/
-#              delete of N znodes, so the JVMs (clients and ZooKeeper) are past
-#              their JIT warm-up as in a long-running broker (default 20000; quick 0)
+#              exists/delete of N znodes, so the JVMs (clients and ZooKeeper) are past
+#              their JIT warm-up as in a long-running broker (default 100000, quick 0;
+#              20000 left the bridge's W2 10-20% short of the engine, still compiling)
 #   --out      results dir (default bench/results/<time>)
 #   --report   where the report goes (full default: docs/benchmarks.md)
 #
-# A full run takes 20-40 minutes on 2 cores (zetcd alone ~10). The report's
+# A full run takes 35-45 minutes on 2 cores (zetcd alone ~17). The report's
 # hand-written notes come from bench/notes.md. Exit status: non-zero if a
 # target other than zetcd failed, or W8 failed.
 set -euo pipefail
@@ -47,7 +48,7 @@ while (( $# )); do
   shift
 done
 [[ -n "$w8" ]] || w8=$([[ -n "$quick" ]] && echo 0 || echo 1)
-[[ -n "$warmup" ]] || warmup=$([[ -n "$quick" ]] && echo 0 || echo 20000)
+[[ -n "$warmup" ]] || warmup=$([[ -n "$quick" ]] && echo 0 || echo 100000)
 export BENCH_WARMUP="$warmup"
 out="${out:-$ROOT/bench/results/$(date +%Y%m%d-%H%M%S)${quick:+-quick}}"
 mkdir -p "$out"

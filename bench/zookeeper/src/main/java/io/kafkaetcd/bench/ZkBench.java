@@ -36,7 +36,7 @@ import java.util.function.Predicate;
  *
  * --connect: the ZooKeeper server (zookeeper, zetcd) or the etcd endpoint (bridge).
  * --expiry-samples: W5 "vanished" samples, each bound by a session expiry (default 5, quick 1, as bench.rs).
- * --warmup N: before W1, an unreported pipelined create/getData/setData/delete of N znodes
+ * --warmup N: before W1, an unreported pipelined create/getData/setData/exists/delete of N znodes
  * (JIT warm-up; default 0, as the Rust bench has nothing like it).
  * --max-in-flight: bridge only, ClientConfig.maxInFlight (default 256, the engine's default;
  * the Java ClientConfig default is 32).
@@ -313,8 +313,10 @@ public final class ZkBench {
             pipelined(warmup, (i, p) -> zk.create(wp.apply(i), stateJson(i), false, p.request(i, wp.apply(i))));
             pipelined(warmup, (i, p) -> zk.getData(wp.apply(i), false, p.request(i, wp.apply(i))));
             pipelined(warmup, (i, p) -> zk.setData(wp.apply(i), stateJson(i + 1), 0, p.request(i, wp.apply(i))));
+            pipelined(warmup, (i, p) -> zk.exists(wp.apply(i), false, p.request(i, wp.apply(i))));
             pipelined(warmup, (i, p) -> zk.delete(wp.apply(i), 1, p.request(i, wp.apply(i))));
             zk.deleteSync(wu, -1);
+            System.err.println("warm-up done");
         }
         String parts = run + "/partitions";
         zk.createSync(parts, null, false);
