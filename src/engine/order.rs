@@ -38,8 +38,14 @@ impl Mode {
 
 struct Group {
     mode: Mode,
+    /// Identifies the group within its path's line, so leaving is a short
+    /// search over groups, never over members.
+    serial: u64,
     live: usize,
-    ids: Vec<u64>,
+    /// Members that wait for this group to reach the head (none join a
+    /// group that already is the head, so a long run of sharing requests
+    /// keeps this empty).
+    waiting: Vec<u64>,
 }
 
 struct Waiter {
@@ -50,6 +56,7 @@ struct Waiter {
 #[derive(Default)]
 struct Queues {
     next_id: u64,
+    next_group: u64,
     paths: HashMap<String, VecDeque<Group>>,
     waiting: HashMap<u64, Waiter>,
 }
@@ -64,7 +71,8 @@ pub struct Sequencer {
 pub struct Ticket {
     seq: Arc<Sequencer>,
     id: u64,
-    locks: Vec<(String, Mode)>,
+    /// (path, serial of the group joined there).
+    locks: Vec<(String, u64)>,
     wait: Option<oneshot::Receiver<()>>,
 }
 
@@ -78,27 +86,38 @@ impl Sequencer {
                 None => merged.push((p, m)),
             }
         }
-        let mut q = self.q.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.q.lock().unwrap_or_else(|p| p.into_inner());
+        let q = &mut *guard;
         let id = q.next_id;
         q.next_id += 1;
         let mut blocked_on = 0;
-        for (p, m) in &merged {
+        let mut joined = Vec::with_capacity(merged.len());
+        for (p, m) in merged {
+            let serial = q.next_group;
             let line = q.paths.entry(p.clone()).or_default();
-            match line.back_mut() {
-                Some(g) if g.mode.shares_with(*m) => {
+            let head = line.len() <= 1;
+            let serial = match line.back_mut() {
+                Some(g) if g.mode.shares_with(m) => {
                     g.live += 1;
-                    g.ids.push(id);
-                    if line.len() > 1 {
+                    if !head {
+                        g.waiting.push(id);
                         blocked_on += 1;
                     }
+                    g.serial
                 }
                 back => {
-                    if back.is_some() {
+                    let waiting = if back.is_some() {
                         blocked_on += 1;
-                    }
-                    line.push_back(Group { mode: *m, live: 1, ids: vec![id] });
+                        vec![id]
+                    } else {
+                        Vec::new()
+                    };
+                    line.push_back(Group { mode: m, serial, live: 1, waiting });
+                    q.next_group += 1;
+                    serial
                 }
-            }
+            };
+            joined.push((p, serial));
         }
         let wait = if blocked_on > 0 {
             let (tx, rx) = oneshot::channel();
@@ -107,17 +126,17 @@ impl Sequencer {
         } else {
             None
         };
-        Ticket { seq: self.clone(), id, locks: merged, wait }
+        Ticket { seq: self.clone(), id, locks: joined, wait }
     }
 
-    fn leave(&self, id: u64, locks: &[(String, Mode)]) {
+    fn leave(&self, id: u64, locks: &[(String, u64)]) {
         let mut q = self.q.lock().unwrap_or_else(|p| p.into_inner());
         let q = &mut *q;
         q.waiting.remove(&id);
-        for (p, _) in locks {
+        for (p, serial) in locks {
             let Some(line) = q.paths.get_mut(p) else { continue };
             // Normally our group is the head; after an abandoned wait it may not be.
-            let Some(pos) = line.iter().position(|g| g.ids.contains(&id)) else { continue };
+            let Some(pos) = line.iter().position(|g| g.serial == *serial) else { continue };
             let g = &mut line[pos];
             g.live -= 1;
             if g.live > 0 {
@@ -126,7 +145,7 @@ impl Sequencer {
             line.remove(pos);
             if pos == 0 {
                 if let Some(next) = line.front() {
-                    for nid in &next.ids {
+                    for nid in &next.waiting {
                         if let Some(w) = q.waiting.get_mut(nid) {
                             w.blocked_on -= 1;
                             if w.blocked_on == 0 {
