@@ -142,6 +142,17 @@ fn stamped(opts: &ClientOptions) -> (ClientOptions, tokio::sync::mpsc::Unbounded
 
 /// Runs `n` requests made by `make`, at most WINDOW outstanding; returns
 /// (seconds, per-request latencies in ms).
+/// [`pipelined`] for engine requests: `req(i)` is submitted and must succeed.
+async fn pipelined_requests(zk: &ZkClient, n: usize, req: impl Fn(usize) -> Request) -> (f64, Vec<f64>) {
+    pipelined(n, |i| {
+        let f = zk.submit(req(i));
+        async move {
+            f.await.unwrap();
+        }
+    })
+    .await
+}
+
 async fn pipelined<F, Fut>(n: usize, make: F) -> (f64, Vec<f64>)
 where
     F: Fn(usize) -> Fut,
@@ -203,34 +214,11 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn
         let wu = format!("{run}/warmup");
         zk.create(&wu, None, open.clone(), CreateMode::Persistent).await.unwrap();
         let wp = |i: usize| format!("{wu}/p{i}");
-        let ok = |f: kafka_etcd::ZkResult<kafka_etcd::Reply>| {
-            f.unwrap();
-        };
-        pipelined(warmup, |i| {
-            let f = zk.submit(Request::Create { path: wp(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent });
-            async move { ok(f.await) }
-        })
-        .await;
-        pipelined(warmup, |i| {
-            let f = zk.submit(Request::GetData { path: wp(i), watch: false });
-            async move { ok(f.await) }
-        })
-        .await;
-        pipelined(warmup, |i| {
-            let f = zk.submit(Request::SetData { path: wp(i), data: Some(state_json(i + 1)), version: 0 });
-            async move { ok(f.await) }
-        })
-        .await;
-        pipelined(warmup, |i| {
-            let f = zk.submit(Request::Exists { path: wp(i), watch: false });
-            async move { ok(f.await) }
-        })
-        .await;
-        pipelined(warmup, |i| {
-            let f = zk.submit(Request::Delete { path: wp(i), version: 1 });
-            async move { ok(f.await) }
-        })
-        .await;
+        pipelined_requests(&zk, warmup, |i| Request::Create { path: wp(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent }).await;
+        pipelined_requests(&zk, warmup, |i| Request::GetData { path: wp(i), watch: false }).await;
+        pipelined_requests(&zk, warmup, |i| Request::SetData { path: wp(i), data: Some(state_json(i + 1)), version: 0 }).await;
+        pipelined_requests(&zk, warmup, |i| Request::Exists { path: wp(i), watch: false }).await;
+        pipelined_requests(&zk, warmup, |i| Request::Delete { path: wp(i), version: 1 }).await;
         zk.delete(&wu, -1).await.unwrap();
         eprintln!("warm-up done");
     }
@@ -241,47 +229,23 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn
     let path = |i: usize| format!("{parts}/p{i}");
     if want("W1") || want("W2") || want("W3") {
         mark();
-        let (secs, mut lat) = pipelined(n, |i| {
-            let f = zk.submit(Request::Create { path: path(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent });
-            async move {
-                f.await.unwrap();
-            }
-        })
-        .await;
+        let (secs, mut lat) = pipelined_requests(&zk, n, |i| Request::Create { path: path(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent }).await;
         report(t, "W1", None, "create partition-state znodes, pipelined", n, secs, &mut lat, "");
     }
     if want("W2") {
         mark();
-        let (secs, mut lat) = pipelined(n, |i| {
-            let f = zk.submit(Request::GetData { path: path(i), watch: false });
-            async move {
-                f.await.unwrap();
-            }
-        })
-        .await;
+        let (secs, mut lat) = pipelined_requests(&zk, n, |i| Request::GetData { path: path(i), watch: false }).await;
         report(t, "W2", None, "getData of every partition state, pipelined", n, secs, &mut lat, "");
     }
     if want("W3") {
         mark();
-        let (secs, mut lat) = pipelined(n, |i| {
-            let f = zk.submit(Request::SetData { path: path(i), data: Some(state_json(i + 1)), version: 0 });
-            async move {
-                f.await.unwrap();
-            }
-        })
-        .await;
+        let (secs, mut lat) = pipelined_requests(&zk, n, |i| Request::SetData { path: path(i), data: Some(state_json(i + 1)), version: 0 }).await;
         report(t, "W3", None, "setData with expected version, pipelined", n, secs, &mut lat, "");
     }
     if want("W4") {
         let kids = format!("{run}/kids");
         zk.create(&kids, None, open.clone(), CreateMode::Persistent).await.unwrap();
-        pipelined(s.children, |i| {
-            let f = zk.submit(Request::Create { path: format!("{kids}/c{i}"), data: None, acl: open.clone(), mode: CreateMode::Persistent });
-            async move {
-                f.await.unwrap();
-            }
-        })
-        .await;
+        pipelined_requests(&zk, s.children, |i| Request::Create { path: format!("{kids}/c{i}"), data: None, acl: open.clone(), mode: CreateMode::Persistent }).await;
         let rounds = 20;
         let mut lat = Vec::new();
         mark();
@@ -385,13 +349,7 @@ async fn engine(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn
         let c = ZkClient::connect(endpoints, opts.clone()).await.unwrap();
         let k = s.armed.min(n);
         mark();
-        let (secs, mut lat) = pipelined(k, |i| {
-            let f = c.submit(Request::Exists { path: path(i), watch: true });
-            async move {
-                f.await.unwrap();
-            }
-        })
-        .await;
+        let (secs, mut lat) = pipelined_requests(&c, k, |i| Request::Exists { path: path(i), watch: true }).await;
         let after = rss_mb();
         assert_eq!(c.armed_watches().0, k);
         report(t, "W7", None, &format!("arm {k} watches on one client"), k, secs, &mut lat, &format!(",\"watch_mem_mb\":{:.1},\"server_watch_mem_mb\":{{{}}}", after - before, server_watch_mem(&server_before)));
