@@ -279,12 +279,6 @@ impl Core {
                     Played::Done(pending, nodes) => break (pending, nodes),
                 }
             };
-            if nodes.values().any(|n| n.recreated) {
-                return Err(ZkError::new(
-                    Code::Unimplemented,
-                    "a multi that deletes and re-creates the same node cannot be expressed as one etcd txn",
-                ));
-            }
             let txn = self.plan(&read, &nodes)?;
             let resp = self.etcd_write(txn).await?;
             if !resp.succeeded() {
@@ -405,6 +399,31 @@ impl Core {
         Ok(Some(Reply::Multi(results)))
     }
 
+    /// Puts that turn the live keys of `p` into a new node (deleted and
+    /// created again by this multi): etcd cannot delete and put one key in
+    /// one txn, so the keys are overwritten and every count etcd keeps on
+    /// them is offset back to a new node's, and the re-creation mark makes
+    /// this commit the czxid.
+    fn recreate_ops(&self, p: &str, st: &NodeState, n: &Sim) -> Vec<TxnOp> {
+        let k = &self.keys;
+        let leased = || Some(PutOptions::new().with_lease(n.lease));
+        let etcd_version = |kv: Option<&etcd_client::KeyValue>| kv.map_or(0, etcd_client::KeyValue::version);
+        let mut ops = vec![
+            TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), leased()),
+            TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), leased()),
+            // After the put: etcd version = old + 1; creates = version - 1 + offset.
+            TxnOp::put(k.counter(p), encode_offset(n.cversion - etcd_version(st.counter.as_ref())), leased()),
+            TxnOp::put(k.recreated(p), encode_offset(-etcd_version(st.attrs.as_ref())), leased()),
+        ];
+        let version_offset = n.version - etcd_version(st.node.as_ref());
+        if version_offset != 0 {
+            ops.push(self.offset_put(p, version_offset, n.lease));
+        } else if st.version_offset.is_some() {
+            ops.push(TxnOp::delete(k.version_offset(p), None));
+        }
+        ops
+    }
+
     /// The one txn that moves every node from what was read to its final state.
     fn plan(&self, read: &HashMap<String, NodeState>, nodes: &HashMap<String, Sim>) -> ZkResult<Txn> {
         let k = &self.keys;
@@ -416,6 +435,10 @@ impl Core {
             });
             if let Some(kv) = &st.counter {
                 cmp.push(Compare::mod_revision(k.counter(p), CompareOp::Equal, kv.mod_revision()));
+            }
+            if let Some(kv) = &st.attrs {
+                // A concurrent setAcl would make aversion (and a re-creation's offset) stale.
+                cmp.push(Compare::mod_revision(k.attrs(p), CompareOp::Equal, kv.mod_revision()));
             }
             cmp.push(match &st.version_offset {
                 Some(kv) => Compare::mod_revision(k.version_offset(p), CompareOp::Equal, kv.mod_revision()),
@@ -439,6 +462,7 @@ impl Core {
                     ops.push(TxnOp::delete(k.node(p), None));
                     ops.push(TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))));
                 }
+                (true, true) if n.recreated => ops.extend(self.recreate_ops(p, st, n)),
                 (true, true) => {
                     if n.data_puts > 0 {
                         let keep_lease = Some(PutOptions::new().with_ignore_lease());

@@ -339,7 +339,7 @@ impl WatchHub {
 }
 
 fn node_mark(st: &NodeState) -> Option<NodeMark> {
-    st.node.as_ref().map(|kv| NodeMark { create_rev: kv.create_revision(), mod_rev: kv.mod_revision() })
+    st.node.as_ref().map(|kv| NodeMark { create_rev: st.czxid(), mod_rev: kv.mod_revision() })
 }
 
 fn children_mark(st: &NodeState) -> Option<ChildrenMark> {

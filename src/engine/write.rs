@@ -156,7 +156,7 @@ impl Core {
                 return Err(ZkError::at(Code::NoNode, p));
             }
             let attrs = st.attrs.as_ref().ok_or_else(|| ZkError::new(Code::DataInconsistency, format!("{p} has no attribute key")))?;
-            if aversion != -1 && attrs.version() - 1 != aversion as i64 {
+            if aversion != -1 && st.aversion()? != aversion as i64 {
                 return Err(ZkError::at(Code::BadVersion, p));
             }
             let ctime = st.attrs_value()?.ctime;

@@ -20,8 +20,19 @@
 //!                     pzxid = mod_revision. Sequential names use cversion.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
-//!                     put per key per txn): decimal, added to the version.
+//!                     put per key per txn) or re-created it: decimal (may be
+//!                     negative), added to the version.
+//! zk/a<path>\0r       re-creation mark, present only when a multi deleted
+//!                     the node and created it again: etcd cannot delete and
+//!                     put one key in one txn, and a put on a live key keeps
+//!                     its create_revision. czxid = this key's mod_revision
+//!                     (it is put only by that multi); value = decimal offset
+//!                     added to aversion (the attribute key's etcd version
+//!                     went on counting).
 //! ```
+//!
+//! Every key of an ephemeral node carries the session's lease, so lease
+//! expiry removes the whole node in one etcd revision.
 //!
 //! Why this shape:
 //! - The depth in the node key makes "direct children of /a" one contiguous
@@ -37,8 +48,6 @@
 //!   read-modify-write counter caused retry storms).
 //! - Watches need only node keys: one etcd watch on `zk/n` sees every create,
 //!   data change and delete.
-//! - An ephemeral node's three keys carry the session's lease, so lease
-//!   expiry removes the whole node in one etcd revision.
 
 use super::path;
 
@@ -87,6 +96,11 @@ impl Keys {
         format!("{}/a{}\0v", self.ns, path).into_bytes()
     }
 
+    /// The re-creation mark of `path`.
+    pub fn recreated(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0r", self.ns, path).into_bytes()
+    }
+
     /// End (exclusive) of the range holding every attribute key of `path`.
     pub fn attrs_end(&self, path: &str) -> Vec<u8> {
         format!("{}/a{}\x01", self.ns, path).into_bytes()
@@ -106,6 +120,7 @@ impl Keys {
             Some(b"") => AttrKind::Attrs,
             Some(b"\0c") => AttrKind::Counter,
             Some(b"\0v") => AttrKind::VersionOffset,
+            Some(b"\0r") => AttrKind::Recreated,
             _ => AttrKind::Other,
         }
     }
@@ -116,6 +131,7 @@ pub enum AttrKind {
     Attrs,
     Counter,
     VersionOffset,
+    Recreated,
     Other,
 }
 
@@ -148,7 +164,7 @@ mod tests {
         assert_eq!(k.path_of_node_key(b"zk/n002/a/b"), Some("/a/b"));
         assert_eq!(k.path_of_node_key(b"zk/a/a/b"), None);
         let (lo, hi) = (k.attrs("/a"), k.attrs_end("/a"));
-        for key in [k.attrs("/a"), k.counter("/a"), k.version_offset("/a")] {
+        for key in [k.attrs("/a"), k.counter("/a"), k.version_offset("/a"), k.recreated("/a")] {
             assert!(key >= lo && key < hi);
         }
         for key in [k.attrs("/a/b"), k.attrs("/ab"), k.attrs("/")] {
