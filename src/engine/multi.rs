@@ -21,6 +21,7 @@ use super::core::Core;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
 use super::write::{absent, bump, exists, new_node_stat, version_compares, NO_OFFSET};
+use crate::znode::events::{encode_changes, Change};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
 
@@ -279,7 +280,8 @@ impl Core {
                     Played::Done(pending, nodes) => break (pending, nodes),
                 }
             };
-            let txn = self.plan(&read, &nodes)?;
+            let changes = changes(ops, &pending);
+            let txn = self.plan(&read, &nodes, &changes)?;
             let resp = self.etcd_write(txn).await?;
             if !resp.succeeded() {
                 continue; // something we read changed: play again
@@ -424,8 +426,12 @@ impl Core {
         ops
     }
 
-    /// The one txn that moves every node from what was read to its final state.
-    fn plan(&self, read: &HashMap<String, NodeState>, nodes: &HashMap<String, Sim>) -> ZkResult<Txn> {
+    /// The one txn that moves every node from what was read to its final
+    /// state. Node keys are written in the order the ops first changed them
+    /// (the stream sees a txn's events in op order: deleting `/a/b` then
+    /// `/a` must fire a child watch on `/a` as NodeChildrenChanged); a multi
+    /// that changes one path more than once also records its changes.
+    fn plan(&self, read: &HashMap<String, NodeState>, nodes: &HashMap<String, Sim>, changes: &[(String, Change)]) -> ZkResult<Txn> {
         let k = &self.keys;
         let mut cmp = Vec::new();
         for (p, st) in read {
@@ -446,8 +452,17 @@ impl Core {
             });
         }
         let mut ops = Vec::new();
-        for (p, n) in nodes {
-            let st = &read[p];
+        let mut order: Vec<&str> = Vec::with_capacity(nodes.len());
+        for p in changes.iter().map(|(p, _)| p.as_str()).chain(nodes.keys().map(String::as_str)) {
+            if !order.contains(&p) {
+                order.push(p);
+            }
+        }
+        if changes_a_path_twice(changes) {
+            ops.push(TxnOp::put(k.multi_events(), encode_changes(changes), None));
+        }
+        for p in order {
+            let (n, st) = (&nodes[p], &read[p]);
             let leased = |lease: i64| Some(PutOptions::new().with_lease(lease));
             match (st.exists(), n.exists) {
                 (false, true) => {
@@ -489,6 +504,26 @@ impl Core {
         }
         Ok(Txn::new().when(cmp).and_then(ops))
     }
+}
+
+/// The ops' changes in order, as ZooKeeper's watches see them.
+fn changes(ops: &[MultiOp], pending: &[Pending]) -> Vec<(String, Change)> {
+    ops.iter()
+        .zip(pending)
+        .filter_map(|(op, r)| match r {
+            Pending::Create(p, _) => Some((p.clone(), Change::Created)),
+            Pending::Delete => Some((op.path().to_string(), Change::Deleted)),
+            Pending::SetData(_) => Some((op.path().to_string(), Change::DataChanged)),
+            Pending::Check => None,
+        })
+        .collect()
+}
+
+/// When the node keys show only a net change of some path, which the
+/// watch stream would misread (a re-created node looks like a data change;
+/// a node created and deleted leaves no key event at all).
+fn changes_a_path_twice(changes: &[(String, Change)]) -> bool {
+    changes.iter().enumerate().any(|(i, (p, _))| changes[..i].iter().any(|(q, _)| q == p))
 }
 
 /// ZooKeeper's failed-multi shape: OK before the failing op, its error,

@@ -47,13 +47,8 @@ struct Armed<M> {
     mark: M,
 }
 
-/// A change to one node key, as seen on the stream or made by this client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Change {
-    Created,
-    DataChanged,
-    Deleted,
-}
+/// A change to one node, as seen on the stream or made by this client.
+pub use crate::znode::events::Change;
 
 #[derive(Debug)]
 struct Seen {

@@ -29,6 +29,13 @@
 //!                     (it is put only by that multi); value = decimal offset
 //!                     added to aversion (the attribute key's etcd version
 //!                     went on counting).
+//! zk/n~events         a multi that changes one path more than once (delete
+//!                     then create it, create then delete, ...) also puts
+//!                     the ordered list of its changes here (znode::events):
+//!                     its node keys show only the net result, and watches
+//!                     must fire as for each op in turn. Inside the prefix
+//!                     the watch stream follows, outside every node and
+//!                     children range (those start with a digit).
 //! ```
 //!
 //! Every key of an ephemeral node carries the session's lease, so lease
@@ -79,6 +86,11 @@ impl Keys {
     /// Prefix of every node key (what the watch stream follows).
     pub fn all_nodes_prefix(&self) -> Vec<u8> {
         format!("{}/n", self.ns).into_bytes()
+    }
+
+    /// Where a multi records its ordered changes (see the module doc).
+    pub fn multi_events(&self) -> Vec<u8> {
+        format!("{}/n~events", self.ns).into_bytes()
     }
 
     /// The attribute key (ctime + ACL) of `path`.
@@ -163,6 +175,9 @@ mod tests {
         assert!(!k.node("/ab").starts_with(&k.children_prefix("/a")));
         assert_eq!(k.path_of_node_key(b"zk/n002/a/b"), Some("/a/b"));
         assert_eq!(k.path_of_node_key(b"zk/a/a/b"), None);
+        assert_eq!(k.path_of_node_key(&k.multi_events()), None);
+        assert!(k.multi_events().starts_with(&k.all_nodes_prefix()));
+        assert!(k.multi_events() >= prefix_end(b"zk/n999"), "after every node key");
         let (lo, hi) = (k.attrs("/a"), k.attrs_end("/a"));
         for key in [k.attrs("/a"), k.counter("/a"), k.version_offset("/a"), k.recreated("/a")] {
             assert!(key >= lo && key < hi);
