@@ -120,24 +120,26 @@ async fn null_and_empty_data_stay_apart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sequential_names_follow_parent_cversion() {
+async fn sequential_names_count_child_creates() {
     let c = client("seq").await;
     c.create("/q", None, open(), P).await.unwrap();
     let (a, _) = c.create("/q/item-", Some(b"1"), open(), CreateMode::PersistentSequential).await.unwrap();
     assert_eq!(a, "/q/item-0000000000");
-    c.create("/q/plain", None, open(), P).await.unwrap(); // cversion 2
-    c.delete("/q/plain", -1).await.unwrap(); // cversion 3
+    c.create("/q/plain", None, open(), P).await.unwrap(); // 2 creates
+    c.delete("/q/plain", -1).await.unwrap(); // cversion 3, still 2 creates
+    // ZooKeeper names from the count of child creates, not creates + deletes.
     let (b, _) = c.create("/q/item-", None, open(), CreateMode::PersistentSequential).await.unwrap();
-    assert_eq!(b, "/q/item-0000000003");
+    assert_eq!(b, "/q/item-0000000002");
     let (e, st) = c.create("/q/e-", None, open(), CreateMode::EphemeralSequential).await.unwrap();
-    assert_eq!(e, "/q/e-0000000004");
+    assert_eq!(e, "/q/e-0000000003");
     assert_eq!(st.ephemeral_owner, c.session_id());
     let (d, _) = c.create("/q/", None, open(), CreateMode::PersistentSequential).await.unwrap();
-    assert_eq!(d, "/q/0000000005");
+    assert_eq!(d, "/q/0000000004");
     // Names sort as strings in creation order, as Kafka expects.
-    let (mut kids, _) = c.get_children("/q", false).await.unwrap();
+    let (mut kids, st) = c.get_children("/q", false).await.unwrap();
     kids.sort();
-    assert_eq!(kids, vec!["0000000005", "e-0000000004", "item-0000000000", "item-0000000003"]);
+    assert_eq!(kids, vec!["0000000004", "e-0000000003", "item-0000000000", "item-0000000002"]);
+    assert_eq!(st.cversion, 6, "reported cversion counts 5 creates and 1 delete");
 
     // Concurrent sequential creates get distinct, gap-free names.
     let futs: Vec<_> = (0..20)

@@ -20,7 +20,7 @@ use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp};
 use super::core::Core;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
-use super::write::{absent, bump, exists, new_node_stat, version_compares, NO_OFFSET};
+use super::write::{absent, bump, exists, mark_child_deleted, new_node_stat, sequential_name, version_compares, NO_OFFSET};
 use crate::znode::events::{encode_changes, Change};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
@@ -38,7 +38,8 @@ struct Sim {
     acl: Vec<Acl>,
     lease: i64,
     version: i64,
-    cversion: i64,
+    /// Child creates ever (the counter; see `NodeState::creates`).
+    creates: i64,
     aversion: i64,
     ctime: i64,
     mtime: i64,
@@ -47,7 +48,8 @@ struct Sim {
     pzxid: Option<i64>,
     num_children: i64,
     data_puts: i64,
-    child_changes: i64,
+    child_creates: i64,
+    child_deletes: i64,
     recreated: bool,
 }
 
@@ -60,7 +62,7 @@ impl Sim {
             acl: Vec::new(),
             lease: 0,
             version: 0,
-            cversion: 0,
+            creates: 0,
             aversion: 0,
             ctime: 0,
             mtime: 0,
@@ -69,7 +71,8 @@ impl Sim {
             pzxid: None,
             num_children: 0,
             data_puts: 0,
-            child_changes: 0,
+            child_creates: 0,
+            child_deletes: 0,
             recreated: false,
         }
     }
@@ -85,7 +88,7 @@ impl Sim {
             acl: st.attrs_value()?.acl,
             lease: stat.ephemeral_owner,
             version: st.version()?,
-            cversion: st.cversion()?,
+            creates: st.creates()?,
             aversion: stat.aversion as i64,
             ctime: stat.ctime,
             mtime: stat.mtime,
@@ -94,7 +97,8 @@ impl Sim {
             pzxid: Some(stat.pzxid),
             num_children: st.num_children,
             data_puts: 0,
-            child_changes: 0,
+            child_creates: 0,
+            child_deletes: 0,
             recreated: false,
         })
     }
@@ -107,7 +111,7 @@ impl Sim {
             ctime: self.ctime,
             mtime: self.mtime,
             version: self.version as i32,
-            cversion: self.cversion as i32,
+            cversion: (2 * self.creates - self.num_children) as i32,
             aversion: self.aversion as i32,
             ephemeral_owner: self.lease,
             data_length: self.data.as_ref().map_or(0, Vec::len) as i32,
@@ -165,7 +169,7 @@ fn play(ops: &[MultiOp], read: &HashMap<String, NodeState>, lease: i64, now: i64
                 } else if ps.lease != 0 {
                     Err(Code::NoChildrenForEphemerals)
                 } else {
-                    let target = if mode.is_sequential() { format!("{p}{:010}", ps.cversion as i32) } else { p.to_string() };
+                    let target = if mode.is_sequential() { sequential_name(p, ps.creates) } else { p.to_string() };
                     if !nodes.contains_key(&target) {
                         match read.get(&target) {
                             Some(st) => {
@@ -246,8 +250,12 @@ fn play(ops: &[MultiOp], read: &HashMap<String, NodeState>, lease: i64, now: i64
 }
 
 fn touch_parent(parent: &mut Sim, delta: i64) {
-    parent.cversion += 1;
-    parent.child_changes += 1;
+    if delta > 0 {
+        parent.creates += 1;
+        parent.child_creates += 1;
+    } else {
+        parent.child_deletes += 1;
+    }
     parent.num_children += delta;
     parent.pzxid = None;
 }
@@ -358,7 +366,7 @@ impl Core {
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
                     writes.push(TxnOp::delete(k.node(p), None));
                     writes.push(TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))));
-                    writes.push(bump(k.counter(path::parent(p))));
+                    writes.push(mark_child_deleted(k, path::parent(p)));
                 }
             }
         }
@@ -414,9 +422,12 @@ impl Core {
             TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), leased()),
             TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), leased()),
             // After the put: etcd version = old + 1; creates = version - 1 + offset.
-            TxnOp::put(k.counter(p), encode_offset(n.cversion - etcd_version(st.counter.as_ref())), leased()),
+            TxnOp::put(k.counter(p), encode_offset(n.creates - etcd_version(st.counter.as_ref())), leased()),
             TxnOp::put(k.recreated(p), encode_offset(-etcd_version(st.attrs.as_ref())), leased()),
         ];
+        if st.pzxid_mark.is_some() {
+            ops.push(TxnOp::delete(k.pzxid_mark(p), None)); // the counter put makes this commit the pzxid
+        }
         let version_offset = n.version - etcd_version(st.node.as_ref());
         if version_offset != 0 {
             ops.push(self.offset_put(p, version_offset, n.lease));
@@ -468,7 +479,7 @@ impl Core {
                 (false, true) => {
                     ops.push(TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), leased(n.lease)));
                     ops.push(TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), leased(n.lease)));
-                    ops.push(TxnOp::put(k.counter(p), encode_offset(n.cversion), leased(n.lease)));
+                    ops.push(TxnOp::put(k.counter(p), encode_offset(n.creates), leased(n.lease)));
                     if n.version != 0 {
                         ops.push(self.offset_put(p, n.version, n.lease));
                     }
@@ -487,8 +498,11 @@ impl Core {
                             ops.push(self.offset_put(p, old + n.data_puts - 1, n.lease));
                         }
                     }
-                    if n.child_changes > 0 {
-                        let offset = st.counter_offset()? + n.child_changes - 1;
+                    if n.child_deletes > 0 {
+                        ops.push(mark_child_deleted(k, p));
+                    }
+                    if n.child_creates > 0 {
+                        let offset = st.counter_offset()? + n.child_creates - 1;
                         ops.push(TxnOp::put(k.counter(p), encode_offset(offset), Some(PutOptions::new().with_ignore_lease())));
                     }
                 }

@@ -339,7 +339,7 @@ fn node_mark(st: &NodeState) -> Option<NodeMark> {
 
 fn children_mark(st: &NodeState) -> Option<ChildrenMark> {
     st.node.as_ref()?;
-    Some(ChildrenMark { counter_rev: st.counter.as_ref().map_or(0, |kv| kv.mod_revision()), count: st.num_children })
+    Some(ChildrenMark { counter_rev: st.pzxid(), count: st.num_children })
 }
 
 /// The event a data watch owes when the node went from `was` to `now`.

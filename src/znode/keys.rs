@@ -14,10 +14,16 @@
 //!                     ephemeralOwner = the key's lease (= session id).
 //! zk/a<path>          attribute key: [8 bytes ctime ms BE][ACL list].
 //!                     aversion = etcd version - 1.
-//! zk/a<path>\0c       child counter. Every child create/delete puts it again
-//!                     (with ignore_value), so cversion = etcd version - 1
-//!                     + the decimal offset in its value (empty = 0), and
-//!                     pzxid = mod_revision. Sequential names use cversion.
+//! zk/a<path>\0c       child counter: counts child CREATES, as ZooKeeper's
+//!                     DataNode does. Every child create puts it again (with
+//!                     ignore_value), so creates = etcd version - 1 + the
+//!                     decimal offset in its value (empty = 0). A sequential
+//!                     child's suffix is creates; the reported cversion
+//!                     (creates + deletes) is 2 * creates - numChildren
+//!                     (ZooKeeper's DataNode.copyStat), exact even when lease
+//!                     expiry removed children (that touches no counter).
+//! zk/a<path>\0p       pzxid mark: every child delete puts it (empty value).
+//!                     pzxid = the larger mod_revision of \0c and \0p.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
 //!                     put per key per txn) or re-created it: decimal (may be
@@ -40,6 +46,10 @@
 //!
 //! Every key of an ephemeral node carries the session's lease, so lease
 //! expiry removes the whole node in one etcd revision.
+//!
+//! Stores written before \0p existed counted creates and deletes on \0c;
+//! read as creates, those counts still give unique, increasing sequential
+//! names and a cversion that only grows (it is higher than ZooKeeper's).
 //!
 //! Why this shape:
 //! - The depth in the node key makes "direct children of /a" one contiguous
@@ -108,6 +118,11 @@ impl Keys {
         format!("{}/a{}\0v", self.ns, path).into_bytes()
     }
 
+    /// The pzxid mark of `path`.
+    pub fn pzxid_mark(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0p", self.ns, path).into_bytes()
+    }
+
     /// The re-creation mark of `path`.
     pub fn recreated(&self, path: &str) -> Vec<u8> {
         format!("{}/a{}\0r", self.ns, path).into_bytes()
@@ -133,6 +148,7 @@ impl Keys {
             Some(b"\0c") => AttrKind::Counter,
             Some(b"\0v") => AttrKind::VersionOffset,
             Some(b"\0r") => AttrKind::Recreated,
+            Some(b"\0p") => AttrKind::PzxidMark,
             _ => AttrKind::Other,
         }
     }
@@ -144,6 +160,7 @@ pub enum AttrKind {
     Counter,
     VersionOffset,
     Recreated,
+    PzxidMark,
     Other,
 }
 
@@ -179,7 +196,7 @@ mod tests {
         assert!(k.multi_events().starts_with(&k.all_nodes_prefix()));
         assert!(k.multi_events() >= prefix_end(b"zk/n999"), "after every node key");
         let (lo, hi) = (k.attrs("/a"), k.attrs_end("/a"));
-        for key in [k.attrs("/a"), k.counter("/a"), k.version_offset("/a"), k.recreated("/a")] {
+        for key in [k.attrs("/a"), k.counter("/a"), k.version_offset("/a"), k.recreated("/a"), k.pzxid_mark("/a")] {
             assert!(key >= lo && key < hi);
         }
         for key in [k.attrs("/a/b"), k.attrs("/ab"), k.attrs("/")] {
