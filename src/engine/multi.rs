@@ -453,9 +453,18 @@ impl Core {
             if let Some(kv) = &st.counter {
                 cmp.push(Compare::mod_revision(k.counter(p), CompareOp::Equal, kv.mod_revision()));
             }
-            if let Some(kv) = &st.attrs {
-                // A concurrent setAcl would make aversion (and a re-creation's offset) stale.
+            let recreated = nodes.get(p).is_some_and(|n| n.recreated);
+            let reported = changes.iter().any(|(q, c)| q == p && *c == Change::DataChanged);
+            if let Some(kv) = st.attrs.as_ref().filter(|_| recreated || reported) {
+                // A concurrent setAcl would make the re-creation's aversion offset, or a reported aversion, stale.
                 cmp.push(Compare::mod_revision(k.attrs(p), CompareOp::Equal, kv.mod_revision()));
+            }
+            if reported {
+                // A concurrent child delete moves a reported Stat's numChildren, cversion and pzxid.
+                cmp.push(match &st.pzxid_mark {
+                    Some(kv) => Compare::mod_revision(k.pzxid_mark(p), CompareOp::Equal, kv.mod_revision()),
+                    None => Compare::create_revision(k.pzxid_mark(p), CompareOp::Equal, 0),
+                });
             }
             cmp.push(match &st.version_offset {
                 Some(kv) => Compare::mod_revision(k.version_offset(p), CompareOp::Equal, kv.mod_revision()),
