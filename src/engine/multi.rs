@@ -17,7 +17,9 @@ use std::collections::HashMap;
 
 use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp};
 
+use super::batch::MAX_READS_PER_TXN;
 use super::core::Core;
+use super::transport::Retry;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
 use super::write::{absent, bump, exists, mark_child_deleted, new_node_stat, sequential_name, version_compares, NO_OFFSET};
@@ -275,15 +277,12 @@ impl Core {
         }
         for _ in 0..MAX_RACES {
             let now = now_ms();
-            let mut read: HashMap<String, NodeState> = HashMap::new();
+            // Every path the ops name, read together; only sequential
+            // targets (named by what the parent shows) need a later read.
+            let mut read = self.read_all(named_paths(ops)).await?;
             let (pending, nodes) = loop {
                 match play(ops, &read, lease, now)? {
-                    Played::NeedRead(paths) => {
-                        for p in paths {
-                            let st = self.reads.read(&p, ChildRead::Count).await?;
-                            read.insert(p, st);
-                        }
-                    }
+                    Played::NeedRead(paths) => read.extend(self.read_all(paths).await?),
                     Played::Failed(i, code) => return Ok(Reply::Multi(failure_results(ops.len(), i, code))),
                     Played::Done(pending, nodes) => break (pending, nodes),
                 }
@@ -316,6 +315,22 @@ impl Core {
             return Ok(Reply::Multi(results));
         }
         Err(ZkError::connection_loss("multi: lost too many races with concurrent writers"))
+    }
+
+    /// Reads the given znodes in as few txns as possible (one for up to
+    /// 42 paths), each txn a consistent snapshot.
+    async fn read_all(&self, paths: Vec<String>) -> ZkResult<HashMap<String, NodeState>> {
+        let mut out = HashMap::with_capacity(paths.len());
+        for chunk in paths.chunks(MAX_READS_PER_TXN) {
+            let ops: Vec<TxnOp> = chunk.iter().flat_map(|p| read_ops(&self.keys, p, ChildRead::Count, 0)).collect();
+            let resp = {
+                let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
+                self.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?
+            };
+            let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            out.extend(chunk.iter().cloned().zip(self.states(resp, &names)?));
+        }
+        Ok(out)
     }
 
     /// One round trip for a multi whose ops touch unrelated nodes. `None`
@@ -527,6 +542,27 @@ impl Core {
         }
         Ok(Txn::new().when(cmp).and_then(ops))
     }
+}
+
+/// The nodes `play` looks at, except sequential targets: each op's path
+/// and, for creates and deletes, the parent.
+fn named_paths(ops: &[MultiOp]) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::new();
+    for op in ops {
+        let p = op.path();
+        let mut add = |q: &str| {
+            if !paths.iter().any(|x| x == q) {
+                paths.push(q.to_string());
+            }
+        };
+        if matches!(op, MultiOp::Create { .. } | MultiOp::Delete { .. }) {
+            add(path::parent(p));
+        }
+        if !matches!(op, MultiOp::Create { mode, .. } if mode.is_sequential()) {
+            add(p);
+        }
+    }
+    paths
 }
 
 /// The ops' changes in order, as ZooKeeper's watches see them.
