@@ -8,6 +8,13 @@
 //! txn guarded by compares on everything read. If anything changed in
 //! between, the txn fails and the multi is played again.
 //!
+//! The ops are played in `multi_play.rs`. A node deleted and created again
+//! keeps its etcd keys (one txn cannot delete and put a key): they are
+//! overwritten with offsets back to a new node's counts and a re-creation
+//! mark that makes the commit its czxid (`recreate_ops`). A multi that
+//! changes one path more than once also records its ordered changes for
+//! other clients' watch streams (see `znode::keys`).
+//!
 //! The common case needs no play: when the ops touch unrelated nodes
 //! (Kafka's `[check /controller_epoch, setData state]`), they compile to one
 //! txn directly, and only a failure is played, on the state its `else`
@@ -19,248 +26,19 @@ use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp};
 
 use super::batch::MAX_READS_PER_TXN;
 use super::core::Core;
+use super::multi_play::{changes, changes_a_path_twice, failure_results, named_paths, play, Pending, Played, Sim};
 use super::transport::Retry;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
-use super::write::{absent, bump, exists, mark_child_deleted, new_node_stat, sequential_name, version_compares, NO_OFFSET};
+use super::write::{absent, bump, exists, mark_child_deleted, new_node_stat, version_compares, NO_OFFSET};
 use crate::znode::events::{encode_changes, Change};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
-use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
+use crate::znode::{path, Code, ZkError, ZkResult};
 
 const MAX_RACES: usize = 64;
 /// etcd's default `--max-txn-ops`.
 const MAX_TXN_OPS: usize = 128;
 
-/// A node as the ops leave it. Zxids that this multi sets are `None`
-/// until the commit revision is known.
-#[derive(Clone, Debug)]
-struct Sim {
-    exists: bool,
-    data: Option<Vec<u8>>,
-    acl: Vec<Acl>,
-    lease: i64,
-    version: i64,
-    /// Child creates ever (the counter; see `NodeState::creates`).
-    creates: i64,
-    aversion: i64,
-    ctime: i64,
-    mtime: i64,
-    czxid: Option<i64>,
-    mzxid: Option<i64>,
-    pzxid: Option<i64>,
-    num_children: i64,
-    data_puts: i64,
-    child_creates: i64,
-    child_deletes: i64,
-    recreated: bool,
-}
-
-impl Sim {
-    /// A node that does not exist (yet).
-    fn absent() -> Sim {
-        Sim {
-            exists: false,
-            data: None,
-            acl: Vec::new(),
-            lease: 0,
-            version: 0,
-            creates: 0,
-            aversion: 0,
-            ctime: 0,
-            mtime: 0,
-            czxid: None,
-            mzxid: None,
-            pzxid: None,
-            num_children: 0,
-            data_puts: 0,
-            child_creates: 0,
-            child_deletes: 0,
-            recreated: false,
-        }
-    }
-
-    fn from_state(st: &NodeState) -> ZkResult<Sim> {
-        if !st.exists() {
-            return Ok(Sim::absent());
-        }
-        let stat = st.stat()?;
-        Ok(Sim {
-            exists: true,
-            data: st.data()?,
-            acl: st.attrs_value()?.acl,
-            lease: stat.ephemeral_owner,
-            version: st.version()?,
-            creates: st.creates()?,
-            aversion: stat.aversion as i64,
-            ctime: stat.ctime,
-            mtime: stat.mtime,
-            czxid: Some(stat.czxid),
-            mzxid: Some(stat.mzxid),
-            pzxid: Some(stat.pzxid),
-            num_children: st.num_children,
-            data_puts: 0,
-            child_creates: 0,
-            child_deletes: 0,
-            recreated: false,
-        })
-    }
-
-    /// The Stat as of now; zxids this multi sets become `commit`.
-    fn stat(&self, commit: i64) -> Stat {
-        Stat {
-            czxid: self.czxid.unwrap_or(commit),
-            mzxid: self.mzxid.unwrap_or(commit),
-            ctime: self.ctime,
-            mtime: self.mtime,
-            version: self.version as i32,
-            cversion: (2 * self.creates - self.num_children) as i32,
-            aversion: self.aversion as i32,
-            ephemeral_owner: self.lease,
-            data_length: self.data.as_ref().map_or(0, Vec::len) as i32,
-            num_children: self.num_children as i32,
-            pzxid: self.pzxid.unwrap_or(commit),
-        }
-    }
-}
-
-/// A result whose Stat waits for the commit revision.
-enum Pending {
-    Create(String, Sim),
-    Delete,
-    SetData(Sim),
-    Check,
-}
-
-enum Played {
-    /// These paths must be read before the ops can be played.
-    NeedRead(Vec<String>),
-    /// Op `index` failed with `code`.
-    Failed(usize, Code),
-    Done(Vec<Pending>, HashMap<String, Sim>),
-}
-
-/// Plays the ops on copies of the read nodes.
-fn play(ops: &[MultiOp], read: &HashMap<String, NodeState>, lease: i64, now: i64) -> ZkResult<Played> {
-    let mut nodes: HashMap<String, Sim> = HashMap::new();
-    let mut results = Vec::with_capacity(ops.len());
-    for (i, op) in ops.iter().enumerate() {
-        // Fetch the nodes this op looks at, or ask for them to be read.
-        let p = op.path();
-        let parent = path::parent(p).to_string();
-        let mut want = Vec::with_capacity(2);
-        if matches!(op, MultiOp::Create { .. } | MultiOp::Delete { .. }) {
-            want.push(parent.clone());
-        }
-        if !matches!(op, MultiOp::Create { mode, .. } if mode.is_sequential()) {
-            want.push(p.to_string());
-        }
-        let missing: Vec<String> = want.iter().filter(|w| !nodes.contains_key(*w) && !read.contains_key(*w)).cloned().collect();
-        if !missing.is_empty() {
-            return Ok(Played::NeedRead(missing));
-        }
-        for w in &want {
-            if !nodes.contains_key(w) {
-                nodes.insert(w.clone(), Sim::from_state(&read[w])?);
-            }
-        }
-        let outcome = match op {
-            MultiOp::Create { path: _, data, acl, mode } => {
-                let ps = &nodes[&parent];
-                if !ps.exists {
-                    Err(Code::NoNode)
-                } else if ps.lease != 0 {
-                    Err(Code::NoChildrenForEphemerals)
-                } else {
-                    let target = if mode.is_sequential() { sequential_name(p, ps.creates) } else { p.to_string() };
-                    if !nodes.contains_key(&target) {
-                        match read.get(&target) {
-                            Some(st) => {
-                                nodes.insert(target.clone(), Sim::from_state(st)?);
-                            }
-                            None => return Ok(Played::NeedRead(vec![target])),
-                        }
-                    }
-                    if target == "/" || nodes[&target].exists {
-                        Err(Code::NodeExists)
-                    } else {
-                        let was_there = read.get(&target).is_some_and(NodeState::exists);
-                        let node = nodes.get_mut(&target).unwrap();
-                        *node = Sim {
-                            exists: true,
-                            data: data.clone(),
-                            acl: acl.clone(),
-                            lease: if mode.is_ephemeral() { lease } else { 0 },
-                            ctime: now,
-                            mtime: now,
-                            recreated: was_there,
-                            ..Sim::absent()
-                        };
-                        let created = node.clone();
-                        touch_parent(nodes.get_mut(&parent).unwrap(), 1);
-                        Ok(Pending::Create(target, created))
-                    }
-                }
-            }
-            MultiOp::Delete { path: _, version } => {
-                let n = &nodes[p];
-                if p == "/" {
-                    Err(Code::BadArguments)
-                } else if !n.exists {
-                    Err(Code::NoNode)
-                } else if *version != -1 && n.version != *version as i64 {
-                    Err(Code::BadVersion)
-                } else if n.num_children > 0 {
-                    Err(Code::NotEmpty)
-                } else {
-                    nodes.get_mut(p).unwrap().exists = false;
-                    touch_parent(nodes.get_mut(&parent).unwrap(), -1);
-                    Ok(Pending::Delete)
-                }
-            }
-            MultiOp::SetData { path: _, data, version } => {
-                let n = nodes.get_mut(p).unwrap();
-                if !n.exists {
-                    Err(Code::NoNode)
-                } else if *version != -1 && n.version != *version as i64 {
-                    Err(Code::BadVersion)
-                } else {
-                    n.data = data.clone();
-                    n.version += 1;
-                    n.data_puts += 1;
-                    n.mtime = now;
-                    n.mzxid = None;
-                    Ok(Pending::SetData(n.clone()))
-                }
-            }
-            MultiOp::Check { path: _, version } => {
-                let n = &nodes[p];
-                if !n.exists {
-                    Err(Code::NoNode)
-                } else if *version != -1 && n.version != *version as i64 {
-                    Err(Code::BadVersion)
-                } else {
-                    Ok(Pending::Check)
-                }
-            }
-        };
-        match outcome {
-            Ok(r) => results.push(r),
-            Err(code) => return Ok(Played::Failed(i, code)),
-        }
-    }
-    Ok(Played::Done(results, nodes))
-}
-
-fn touch_parent(parent: &mut Sim, delta: i64) {
-    if delta > 0 {
-        parent.creates += 1;
-        parent.child_creates += 1;
-    } else {
-        parent.child_deletes += 1;
-    }
-    parent.num_children += delta;
-    parent.pzxid = None;
-}
 
 impl Core {
     pub(crate) async fn multi(&self, ops: &[MultiOp]) -> ZkResult<Reply> {
@@ -542,59 +320,4 @@ impl Core {
         }
         Ok(Txn::new().when(cmp).and_then(ops))
     }
-}
-
-/// The nodes `play` looks at, except sequential targets: each op's path
-/// and, for creates and deletes, the parent.
-fn named_paths(ops: &[MultiOp]) -> Vec<String> {
-    let mut paths: Vec<String> = Vec::new();
-    for op in ops {
-        let p = op.path();
-        let mut add = |q: &str| {
-            if !paths.iter().any(|x| x == q) {
-                paths.push(q.to_string());
-            }
-        };
-        if matches!(op, MultiOp::Create { .. } | MultiOp::Delete { .. }) {
-            add(path::parent(p));
-        }
-        if !matches!(op, MultiOp::Create { mode, .. } if mode.is_sequential()) {
-            add(p);
-        }
-    }
-    paths
-}
-
-/// The ops' changes in order, as ZooKeeper's watches see them.
-fn changes(ops: &[MultiOp], pending: &[Pending]) -> Vec<(String, Change)> {
-    ops.iter()
-        .zip(pending)
-        .filter_map(|(op, r)| match r {
-            Pending::Create(p, _) => Some((p.clone(), Change::Created)),
-            Pending::Delete => Some((op.path().to_string(), Change::Deleted)),
-            Pending::SetData(_) => Some((op.path().to_string(), Change::DataChanged)),
-            Pending::Check => None,
-        })
-        .collect()
-}
-
-/// When the node keys show only a net change of some path, which the
-/// watch stream would misread (a re-created node looks like a data change;
-/// a node created and deleted leaves no key event at all).
-fn changes_a_path_twice(changes: &[(String, Change)]) -> bool {
-    changes.iter().enumerate().any(|(i, (p, _))| changes[..i].iter().any(|(q, _)| q == p))
-}
-
-/// ZooKeeper's failed-multi shape: OK before the failing op, its error,
-/// RUNTIMEINCONSISTENCY after.
-fn failure_results(n: usize, failed: usize, code: Code) -> Vec<OpResult> {
-    (0..n)
-        .map(|i| {
-            OpResult::Error(match i.cmp(&failed) {
-                std::cmp::Ordering::Less => Code::Ok,
-                std::cmp::Ordering::Equal => code,
-                std::cmp::Ordering::Greater => Code::RuntimeInconsistency,
-            })
-        })
-        .collect()
 }
