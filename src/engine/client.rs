@@ -100,7 +100,7 @@ impl ZkClient {
     }
 
     async fn open(endpoints: Vec<String>, chroot: crate::znode::path::Chroot, o: ClientOptions) -> ZkResult<ZkClient> {
-        let transport = Arc::new(Transport::new(&endpoints, o.request_timeout, o.connect_timeout).await?);
+        let transport = Arc::new(Transport::new(&endpoints, o.request_timeout, o.connect_timeout).await?.with_max_data(o.max_data_bytes));
         let keys = Keys::new(&o.namespace);
         let start_rev = init_root(&transport, &keys).await?;
         let ttl = o.session_timeout.as_millis().div_ceil(1000).max(1) as i64;
