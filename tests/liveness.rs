@@ -43,15 +43,22 @@ async fn wait_state(rx: &mut UnboundedReceiver<WatchedEvent>, want: KeeperState,
     }
 }
 
+/// A connected session (its SyncConnected event consumed) holding one
+/// ephemeral node, like a registered broker.
+async fn registered(etcd: &EtcdCluster, ttl_secs: u64) -> (ZkClient, UnboundedReceiver<WatchedEvent>, String) {
+    let (o, mut rx) = opts(ttl_secs).with_event_channel();
+    let c = ZkClient::connect(&etcd.connect_string(), o).await.unwrap();
+    assert_eq!(state_within(&mut rx, Duration::from_secs(1)).await, Some(KeeperState::SyncConnected));
+    let p = format!("/registered-{}", c.session_id());
+    c.create(&p, None, Acl::open_unsafe(), CreateMode::Ephemeral).await.unwrap();
+    (c, rx, p)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_member_frozen_past_the_ttl_expires_on_the_first_answer() {
     let etcd = EtcdCluster::start(1);
     let ttl = 2;
-    let (o, mut rx) = opts(ttl).with_event_channel();
-    let c = ZkClient::connect(&etcd.connect_string(), o).await.unwrap();
-    let p = format!("/frozen-{}", c.session_id());
-    c.create(&p, None, Acl::open_unsafe(), CreateMode::Ephemeral).await.unwrap();
-    assert_eq!(state_within(&mut rx, Duration::from_secs(1)).await, Some(KeeperState::SyncConnected));
+    let (c, mut rx, p) = registered(&etcd, ttl).await;
 
     etcd.freeze_member(0);
     // Well past the TTL: ZooKeeper's client too stays Disconnected until a
@@ -87,11 +94,7 @@ async fn every_member_frozen_past_the_ttl_expires_on_the_first_answer() {
 async fn every_member_frozen_shorter_than_the_ttl_loses_nothing() {
     let etcd = EtcdCluster::start(1);
     let ttl = 6;
-    let (o, mut rx) = opts(ttl).with_event_channel();
-    let c = ZkClient::connect(&etcd.connect_string(), o).await.unwrap();
-    let p = format!("/short-{}", c.session_id());
-    c.create(&p, None, Acl::open_unsafe(), CreateMode::Ephemeral).await.unwrap();
-    assert_eq!(state_within(&mut rx, Duration::from_secs(1)).await, Some(KeeperState::SyncConnected));
+    let (c, mut rx, p) = registered(&etcd, ttl).await;
 
     etcd.freeze_member(0);
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -117,11 +120,7 @@ async fn lease_revoked_while_the_clients_member_is_away_expires() {
     // etcd-client reports that as an error, which once looked like a broken
     // connection to retry forever.
     let etcd = EtcdCluster::start(3);
-    let (o, mut rx) = opts(4).with_event_channel();
-    let c = ZkClient::connect(&etcd.connect_string(), o).await.unwrap();
-    assert_eq!(state_within(&mut rx, Duration::from_secs(1)).await, Some(KeeperState::SyncConnected));
-    let p = format!("/revoked-{}", c.session_id());
-    c.create(&p, None, Acl::open_unsafe(), CreateMode::Ephemeral).await.unwrap();
+    let (c, mut rx, p) = registered(&etcd, 4).await;
 
     etcd.freeze_member(0);
     let mut raw = etcd_client::Client::connect([format!("http://{}", etcd.endpoint(1))], None).await.unwrap();
