@@ -3,10 +3,10 @@
 
 mod common;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use common::{zk, EtcdCluster};
-use kafka_etcd::{Acl, ClientOptions, Code, CreateMode, Reply, Request, ZkClient};
+use kafka_etcd::{Acl, ClientOptions, Code, CreateMode, MultiOp, Reply, Request, ZkClient};
 
 fn create(path: String, data: Option<Vec<u8>>) -> Request {
     Request::Create { path, data, acl: Acl::open_unsafe(), mode: CreateMode::Persistent }
@@ -63,6 +63,28 @@ async fn a_hundred_pipelined_listings_of_ten_thousand_children_all_succeed() {
             other => panic!("getChildren #{i}: {other:?}"),
         }
     }
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_multi_is_refused_before_anything_is_read() {
+    let cs = common::shared_single().connect_string();
+    let (c, _rx, _) = zk::chrooted(&cs, "huge-multi").await;
+    c.create("/p", None, Acl::open_unsafe(), CreateMode::Persistent).await.unwrap();
+    for n in [2_000, 10_000] {
+        let ops: Vec<_> = (0..n)
+            .map(|i| MultiOp::Create { path: format!("/p/c{i}"), data: None, acl: Acl::open_unsafe(), mode: CreateMode::Persistent })
+            .collect();
+        let t0 = Instant::now();
+        let e = c.multi(ops).await.unwrap_err();
+        assert_eq!(e.code, Code::BadArguments, "{e}");
+        assert!(e.message.contains("max-txn-ops"), "{e}");
+        assert!(t0.elapsed() < Duration::from_millis(500), "{n} creates refused in {:?}", t0.elapsed());
+    }
+    // Many ops on few nodes still fit and run.
+    let ops: Vec<_> = (0..500).map(|_| MultiOp::Check { path: "/p".into(), version: 0 }).collect();
+    assert_eq!(c.multi(ops).await.unwrap().len(), 500);
+    assert_eq!(c.get_children("/p", false).await.unwrap().0.len(), 0);
     c.close().await;
 }
 
