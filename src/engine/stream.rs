@@ -23,7 +23,7 @@ pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
     let prefix = core.keys.all_nodes_prefix();
     let mut failures = 0u32;
     loop {
-        let start = core.hub.delivered() + 1;
+        let start = core.hub.begin_stream();
         let (i, client) = core.transport.current();
         let opts = WatchOptions::new().with_prefix().with_start_revision(start).with_progress_notify();
         // Catching up after a pause can bring many large values in one
@@ -46,6 +46,10 @@ pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
         loop {
             let msg = tokio::select! {
                 m = stream.message() => m,
+                _ = core.hub.verify_needed() => {
+                    verify(&core).await;
+                    continue;
+                }
                 _ = stop.changed() => return,
             };
             let resp = match msg {
@@ -143,9 +147,30 @@ async fn resync(core: &Core) {
 }
 
 async fn try_resync(core: &Core) -> crate::znode::ZkResult<()> {
+    let (states, rev) = read_marks(core, &core.hub.armed_paths()).await?;
+    core.hub.resync(&states, rev);
+    Ok(())
+}
+
+/// Watches armed by reads older than the changes the hub remembers: read
+/// their nodes' revisions now and fire those that changed since. If etcd
+/// cannot be read, they fire (an extra event rather than a lost one).
+async fn verify(core: &Core) {
+    let paths = core.hub.take_unverified();
+    match read_marks(core, &paths).await {
+        Ok((states, _)) => core.hub.verified(&states),
+        Err(e) => {
+            log::warn!("re-checking {} late-armed watches failed: {e}; firing them", paths.len());
+            core.hub.fire_unverifiable(&paths);
+        }
+    }
+}
+
+/// What watches compare of `paths` (revisions and counts, no data), all
+/// at one revision, in txns of at most 42 nodes; and that revision.
+async fn read_marks(core: &Core, paths: &[String]) -> crate::znode::ZkResult<(Vec<NodeState>, i64)> {
     let probe = core.transport.txn(Txn::new(), Retry::Anywhere).await?;
     let rev = probe.header().map_or(0, |h| h.revision());
-    let paths = core.hub.armed_paths();
     let mut states = Vec::with_capacity(paths.len());
     for chunk in paths.chunks(super::batch::MAX_READS_PER_TXN) {
         let ops: Vec<_> = chunk.iter().flat_map(|p| mark_ops(&core.keys, p, rev)).collect();
@@ -155,6 +180,5 @@ async fn try_resync(core: &Core) -> crate::znode::ZkResult<()> {
             states.push(NodeState::parse(&core.keys, p, rev, &mut it)?);
         }
     }
-    core.hub.resync(&states, rev);
-    Ok(())
+    Ok((states, rev))
 }

@@ -76,11 +76,20 @@ struct Table {
     /// watches (most of Kafka's short-lived admin clients) costs etcd no
     /// watcher at all.
     stream_wanted: bool,
+    /// The stream has taken its start revision (`delivered + 1`); until
+    /// then an arming read at a lower revision may still move it back.
+    stream_started: bool,
+    /// Watches armed below `recent_floor`: what changed between their read
+    /// and the oldest remembered change is unknown, so the stream task
+    /// re-reads their nodes' revisions (`take_unverified`) and fires only
+    /// those that did change.
+    unverified: Vec<String>,
 }
 
 pub struct WatchHub {
     table: Mutex<Table>,
     start_stream: tokio::sync::Notify,
+    verify: tokio::sync::Notify,
     sink: EventSink,
     chroot: Chroot,
 }
@@ -88,7 +97,7 @@ pub struct WatchHub {
 impl WatchHub {
     pub fn new(sink: EventSink, chroot: Chroot, start_rev: i64) -> WatchHub {
         let table = Table { delivered: start_rev, recent_floor: start_rev, ..Default::default() };
-        WatchHub { table: Mutex::new(table), start_stream: tokio::sync::Notify::new(), sink, chroot }
+        WatchHub { table: Mutex::new(table), start_stream: tokio::sync::Notify::new(), verify: tokio::sync::Notify::new(), sink, chroot }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Table> {
@@ -108,13 +117,32 @@ impl WatchHub {
 
     /// Before the stream runs, nothing is armed, so every revision up to
     /// the first arming read is trivially delivered.
+    ///
+    /// Reads run concurrently, so a read at a lower revision may arm after
+    /// the first one. Until the stream has taken its start revision, such a
+    /// read moves the start back to its own revision: its watch then hears
+    /// the changes in between from the stream instead of firing blindly
+    /// (nothing has been applied from the stream yet, and watches armed
+    /// later ignore changes at or below their own revision).
     fn want_stream(&self, t: &mut Table, rev: i64) {
         if !t.stream_wanted {
             t.stream_wanted = true;
             t.delivered = t.delivered.max(rev);
             t.recent_floor = t.delivered;
             self.start_stream.notify_one();
+        } else if !t.stream_started && rev < t.delivered {
+            t.delivered = rev;
+            t.recent_floor = rev;
         }
+    }
+
+    /// The revision the stream (re)starts from. Once it has started, an
+    /// arming read at a lower revision is replayed from `recent`, or
+    /// re-checked when `recent` no longer reaches back that far.
+    pub fn begin_stream(&self) -> i64 {
+        let mut t = self.lock();
+        t.stream_started = true;
+        t.delivered + 1
     }
 
     pub fn delivered(&self) -> i64 {
@@ -284,21 +312,17 @@ impl WatchHub {
     }
 
     /// A watch armed at `rev` below what the stream already delivered must
-    /// still hear the changes in between: replay them from `recent`, or
-    /// fire conservatively if they are no longer remembered.
+    /// still hear the changes in between: replay them from `recent`, and
+    /// have the node re-read when `recent` does not reach back that far.
     fn replay(&self, t: &mut Table, p: &str, rev: i64, children: bool) {
         if rev >= t.delivered {
             return;
         }
         if rev < t.recent_floor {
-            let ty = if children { EventType::NodeChildrenChanged } else { EventType::NodeDataChanged };
-            if children {
-                t.children.remove(p);
-            } else {
-                t.data.remove(p);
-            }
-            self.emit(t, ty, p);
-            return;
+            // Changes in (rev, recent_floor] are not remembered: have the
+            // node's revisions read again (the stream covers the rest).
+            t.unverified.push(p.to_string());
+            self.verify.notify_one();
         }
         let hits: Vec<(i64, String, Change)> = t
             .recent
@@ -308,6 +332,49 @@ impl WatchHub {
             .collect();
         for (r, sp, c) in hits {
             self.apply(t, &sp, r, c);
+        }
+    }
+
+    /// Resolves when watches armed below the remembered changes wait for
+    /// their re-check.
+    pub async fn verify_needed(&self) {
+        loop {
+            let notified = self.verify.notified();
+            if !self.lock().unverified.is_empty() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// The paths waiting for a re-check (see `Table::unverified`).
+    pub fn take_unverified(&self) -> Vec<String> {
+        let mut v = std::mem::take(&mut self.lock().unverified);
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Fresh states of re-checked nodes (read after the watches were
+    /// armed): fires the watches they show to be stale.
+    pub fn verified(&self, states: &[NodeState]) {
+        let mut t = self.lock();
+        for st in states {
+            self.observe_locked(&mut t, st);
+        }
+    }
+
+    /// Re-checks that could not be read: fire what is still armed there,
+    /// as the events that could have been missed.
+    pub fn fire_unverifiable(&self, paths: &[String]) {
+        let mut t = self.lock();
+        for p in paths {
+            if t.data.remove(p).is_some() {
+                self.emit(&t, EventType::NodeDataChanged, p);
+            }
+            if t.children.remove(p).is_some() {
+                self.emit(&t, EventType::NodeChildrenChanged, p);
+            }
         }
     }
 
