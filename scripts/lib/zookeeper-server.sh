@@ -30,14 +30,32 @@ _zk_ruok() {
   [[ "$r" == imok ]]
 }
 
-# zk_srvr_mode: "standalone" when the server answers srvr
-_zk_serving() {
-  local r
-  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-  printf 'srvr' >&3
-  r="$(timeout 2 cat <&3)"
-  exec 3<&- 3>&-
-  [[ "$r" == *"Mode: standalone"* ]]
+# _zk_serving PORT: a standalone server answers srvr (_zk_mode is below)
+_zk_serving() { [[ "$(_zk_mode "$1")" == standalone ]]; }
+
+# _zk_write_config DIR CLIENT_PORT [SERVER_LINES]: DIR/zoo.cfg (data in DIR/data) and
+# DIR/log4j.properties (log to DIR/zookeeper-server.log); SERVER_LINES makes it a quorum member.
+_zk_write_config() {
+  local d="$1"
+  cat >"$d/zoo.cfg" <<EOF
+tickTime=1000
+initLimit=10
+syncLimit=5
+dataDir=$d/data
+clientPort=$2
+clientPortAddress=127.0.0.1
+maxClientCnxns=0
+admin.enableServer=false
+4lw.commands.whitelist=ruok,srvr,stat,mntr
+${3:-}
+EOF
+  cat >"$d/log4j.properties" <<EOF
+log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=$d/zookeeper-server.log
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
 }
 
 zookeeper_start() {
@@ -47,24 +65,7 @@ zookeeper_start() {
   mkdir -p "$d/data"
   d="$(cd "$d" && pwd)"
   ZK_PORT="$(ke_free_port)" || return 1
-  cat >"$d/zoo.cfg" <<EOF
-tickTime=1000
-initLimit=10
-syncLimit=5
-dataDir=$d/data
-clientPort=$ZK_PORT
-clientPortAddress=127.0.0.1
-maxClientCnxns=0
-admin.enableServer=false
-4lw.commands.whitelist=ruok,srvr,stat,mntr
-EOF
-  cat >"$d/log4j.properties" <<EOF
-log4j.rootLogger=INFO, file
-log4j.appender.file=org.apache.log4j.FileAppender
-log4j.appender.file.File=$d/zookeeper-server.log
-log4j.appender.file.layout=org.apache.log4j.PatternLayout
-log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-EOF
+  _zk_write_config "$d" "$ZK_PORT"
   ke_spawn zookeeper "$d/zookeeper.out.log" \
     java -Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
       -Dlog4j.configuration="file:$d/log4j.properties" \
@@ -123,25 +124,7 @@ zookeeper_ensemble_start() {
     d="$ZK_ENSEMBLE_DIR/s$i"
     mkdir -p "$d/data"
     echo "$i" >"$d/data/myid"
-    cat >"$d/zoo.cfg" <<CFG
-tickTime=1000
-initLimit=10
-syncLimit=5
-dataDir=$d/data
-clientPort=${ZK_CLIENT_PORTS[$i]}
-clientPortAddress=127.0.0.1
-maxClientCnxns=0
-admin.enableServer=false
-4lw.commands.whitelist=ruok,srvr,stat,mntr
-$servers
-CFG
-    cat >"$d/log4j.properties" <<CFG
-log4j.rootLogger=INFO, file
-log4j.appender.file=org.apache.log4j.FileAppender
-log4j.appender.file.File=$d/zookeeper-server.log
-log4j.appender.file.layout=org.apache.log4j.PatternLayout
-log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
-CFG
+    _zk_write_config "$d" "${ZK_CLIENT_PORTS[$i]}" "$servers"
     if [[ -n "${ZK_RUN_AS_UID_BASE:-}" ]]; then chown -R "$(( ZK_RUN_AS_UID_BASE + i ))" "$d"; fi
   done
   for (( i=1; i<=n; i++ )); do _zk_member_launch "$i"; done
