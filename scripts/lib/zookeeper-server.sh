@@ -21,13 +21,14 @@
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/kafka-runtime.sh"
 
-_zk_ruok() {
+# _zk_ask PORT WORD: a four-letter word's answer (ruok, srvr, ...)
+_zk_ask() {
   local r
   exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-  printf 'ruok' >&3
+  printf '%s' "$2" >&3
   r="$(timeout 2 cat <&3)"
   exec 3<&- 3>&-
-  [[ "$r" == imok ]]
+  printf '%s\n' "$r"
 }
 
 # _zk_serving PORT: a standalone server answers srvr (_zk_mode is below)
@@ -86,14 +87,7 @@ ZK_MEMBERS=0
 ZK_ENSEMBLE_DIR=""
 
 # _zk_mode PORT: the server's Mode (leader, follower, standalone), from srvr
-_zk_mode() {
-  local r
-  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
-  printf 'srvr' >&3
-  r="$(timeout 2 cat <&3)"
-  exec 3<&- 3>&-
-  sed -n 's/^Mode: //p' <<<"$r"
-}
+_zk_mode() { _zk_ask "$1" srvr | sed -n 's/^Mode: //p'; }
 
 _zk_in_quorum() { local m; m="$(_zk_mode "$1")"; [[ "$m" == leader || "$m" == follower ]]; }
 
