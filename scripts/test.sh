@@ -50,7 +50,7 @@ echo "== Kafka end-to-end: 3 etcd members, 3 unmodified Kafka 3.9.1 brokers on o
 # The jar just tested above, not a rebuild.
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/e2e-kafka.sh
 
-echo "== Kafka fault suite: store faults under an acks=all producer, ZooKeeper 3.8 quorum vs etcd (scripts/chaos.sh, ~5 min)"
+echo "== Kafka fault suite: store faults under an acks=all producer, ZooKeeper 3.8 quorum vs etcd (scripts/chaos.sh, 5-7 min)"
 # Needs root and iptables (.ci/run installs it); runs in its own network namespace.
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/chaos.sh
 
