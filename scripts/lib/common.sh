@@ -5,6 +5,9 @@
 #   ke_free_port                     a free TCP port on 127.0.0.1 (never the same twice per shell)
 #   ke_wait_until SECS DESC CMD...   poll CMD every 0.3 s until it succeeds or SECS pass
 #   ke_spawn NAME LOGFILE CMD...     start CMD in the background, remember its PID under NAME
+#   ke_spawn_as UID NAME LOGFILE CMD...  the same, CMD running as uid/gid UID (setpriv; root only):
+#                                    lets iptables' owner match tell its sockets apart (scripts/chaos.sh)
+#   ke_signal NAME SIG               send SIG (e.g. STOP, CONT) to a spawned process
 #   ke_pid NAME / ke_alive NAME      look a process up
 #   ke_stop NAME [SECS] / ke_stop_many SECS NAME... / ke_kill9 NAME
 #   ke_stop_all                      stop every process this shell spawned (newest first)
@@ -71,7 +74,19 @@ ke_spawn() {
   echo "$pid" >"${logfile%.log}.pid"
 }
 
+ke_spawn_as() {
+  local uid="$1"; shift
+  local name="$1" logfile="$2"; shift 2
+  ke_spawn "$name" "$logfile" setpriv --reuid="$uid" --regid="$uid" --clear-groups "$@"
+}
+
 ke_pid() { echo "${KE_PIDS[$1]:-}"; }
+
+ke_signal() {
+  local pid="${KE_PIDS[$1]:-}"
+  [[ -n "$pid" ]] || return 1
+  kill -s "$2" "$pid"
+}
 
 ke_alive() {
   local pid="${KE_PIDS[$1]:-}"
@@ -83,6 +98,7 @@ ke_stop() {
   [[ -z "$pid" ]] && return 0
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
+    kill -CONT "$pid" 2>/dev/null || true   # a SIGSTOPped process acts on SIGTERM only once resumed
     local deadline=$(( $(date +%s) + secs ))
     while kill -0 "$pid" 2>/dev/null && (( $(date +%s) < deadline )); do sleep 0.2; done
     if kill -0 "$pid" 2>/dev/null; then

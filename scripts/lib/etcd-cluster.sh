@@ -6,13 +6,17 @@
 #   ke_install_cleanup_trap              # stops everything on exit
 #   etcd_cluster_start "$WORKDIR" [N]    # data dirs + logs under $WORKDIR/etcd/
 #   echo "$ETCD_ENDPOINTS"               # 127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3
-#   etcd_member_kill9 2 ; etcd_member_restart 2
+#   etcd_member_kill9 2 ; etcd_member_restart 2 [nowait]
+#   etcd_member_stop 2 ; etcd_member_leader     # index of the member that is the raft leader
 #   etcd_cluster_stop
 # Run:
 #   scripts/lib/etcd-cluster.sh run WORKDIR [N]   # start, print endpoints, wait for Ctrl-C
 #
 # Binary: $KAFKA_ETCD_ETCD_BIN, else the one vendored by the etcd-bin-vendored
 # crate in ~/.cargo/registry (a `cargo fetch` in the repo brings it).
+#
+# ETCD_RUN_AS_UID_BASE set: member I runs as uid BASE+I (ke_spawn_as; root only), from
+# a copy of the binary in WORKDIR/etcd/ (the cargo registry is not readable by them).
 #
 # Exports: ETCD_BIN ETCD_ENDPOINTS (host:port,...) ETCD_CLIENT_URLS (http://...,...)
 #          ETCD_CLIENT_PORTS[i] ETCD_PEER_PORTS[i] (arrays, 1-based)
@@ -45,8 +49,9 @@ _etcd_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$1/health" 2>/dev/nul
 
 _etcd_member_launch() {
   local i="$1" state="$2"
-  local cp="${ETCD_CLIENT_PORTS[$i]}" pp="${ETCD_PEER_PORTS[$i]}"
-  ke_spawn "etcd-$i" "$ETCD_WORKDIR/etcd/m$i.log" \
+  local cp="${ETCD_CLIENT_PORTS[$i]}" pp="${ETCD_PEER_PORTS[$i]}" spawn=(ke_spawn)
+  [[ -n "${ETCD_RUN_AS_UID_BASE:-}" ]] && spawn=(ke_spawn_as "$(( ETCD_RUN_AS_UID_BASE + i ))")
+  "${spawn[@]}" "etcd-$i" "$ETCD_WORKDIR/etcd/m$i.log" \
     "$ETCD_BIN" --name "m$i" \
       --data-dir "$ETCD_WORKDIR/etcd/m$i.data" \
       --listen-client-urls "http://127.0.0.1:$cp" \
@@ -68,6 +73,15 @@ etcd_cluster_start() {
   ETCD_WORKDIR="$(cd "$workdir" && pwd)"; ETCD_MEMBERS="$n"
   ETCD_INITIAL_CLUSTER=""
   local eps=() urls=()
+  if [[ -n "${ETCD_RUN_AS_UID_BASE:-}" ]]; then
+    cp "$ETCD_BIN" "$ETCD_WORKDIR/etcd/etcd" && chmod 755 "$ETCD_WORKDIR/etcd" "$ETCD_WORKDIR/etcd/etcd" || return 1
+    ETCD_BIN="$ETCD_WORKDIR/etcd/etcd"
+    for (( i=1; i<=n; i++ )); do
+      mkdir -p "$ETCD_WORKDIR/etcd/m$i.data" && chmod 700 "$ETCD_WORKDIR/etcd/m$i.data" \
+        && touch "$ETCD_WORKDIR/etcd/m$i.log" \
+        && chown "$(( ETCD_RUN_AS_UID_BASE + i ))" "$ETCD_WORKDIR/etcd/m$i.data" || return 1
+    done
+  fi
   for (( i=1; i<=n; i++ )); do
     ETCD_CLIENT_PORTS[$i]="$(ke_free_port)" && ETCD_PEER_PORTS[$i]="$(ke_free_port)" || return 1
     ETCD_INITIAL_CLUSTER+="${ETCD_INITIAL_CLUSTER:+,}m$i=http://127.0.0.1:${ETCD_PEER_PORTS[$i]}"
@@ -86,10 +100,25 @@ etcd_cluster_start() {
 
 # Kill one member hard (data dir kept), and bring it back later.
 etcd_member_kill9()   { ke_kill9 "etcd-$1"; }
+etcd_member_stop()    { ke_stop "etcd-$1" 10; }
 etcd_member_restart() {
   local i="$1"
   _etcd_member_launch "$i" existing
+  [[ "${2:-}" == nowait ]] && return 0
   ke_wait_until "${ETCD_START_TIMEOUT:-30}" "etcd member m$i healthy again" _etcd_healthy "${ETCD_CLIENT_PORTS[$i]}"
+}
+
+# etcd_member_leader: the index of the member that is the raft leader (asked of each
+# member's maintenance status through the gRPC gateway; fails when none answers so).
+etcd_member_leader() {
+  local i st
+  for (( i=1; i<=ETCD_MEMBERS; i++ )); do
+    st="$(curl -fsS --max-time 2 -X POST -d '{}' "http://127.0.0.1:${ETCD_CLIENT_PORTS[$i]}/v3/maintenance/status" 2>/dev/null)" || continue
+    python3 -c 'import json, sys
+s = json.loads(sys.argv[1])
+sys.exit(0 if s.get("leader") and s["leader"] == s["header"]["member_id"] else 1)' "$st" && { echo "$i"; return 0; }
+  done
+  return 1
 }
 
 etcd_cluster_healthy() {

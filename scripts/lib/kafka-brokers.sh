@@ -6,7 +6,8 @@
 #   KB_EXTRA_CP="/path/our.jar"            # optional: put first on the broker classpath
 #   KB_EXTRA_JAVA_OPTS="-Djava.library.path=..."   # optional, word-split
 #   kafka_brokers_start "$WORKDIR" 3 "$ZK_CONNECT"  # ids 1..N, files under $WORKDIR/kafka/bN/
-#   kafka_topic_create kafka-test 1 3
+#   kafka_topic_create kafka-test 1 3 [--config min.insync.replicas=2 ...]
+#   KB_JMX=1                               # optional: each broker serves JMX on 127.0.0.1:KB_JMX_PORTS[ID]
 #   printf '%s\n' a b c | kafka_produce kafka-test
 #   kafka_consume kafka-test 3                       # prints the values, one per line
 #   kafka_topic_describe kafka-test                  # TopicCommand --describe output
@@ -22,7 +23,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/kafka-runtime.sh"
 
-declare -gA KB_PORTS=()
+declare -gA KB_PORTS=() KB_JMX_PORTS=()
 KB_WORKDIR=""
 KB_COUNT=0
 KB_CONNECT=""
@@ -32,6 +33,7 @@ KB_CONNECT=""
 : "${KB_TOOL_TIMEOUT:=60}"
 : "${KB_START_TIMEOUT:=90}"
 : "${KB_ZK_SESSION_TIMEOUT_MS:=6000}"
+: "${KB_JMX:=}"
 
 # JVM flags for the short-lived CLI JVMs: start fast, stay small.
 KB_TOOL_JAVA_OPTS=(-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto)
@@ -99,13 +101,23 @@ _kb_classpath() {
   if [[ -n "$KB_EXTRA_CP" ]]; then echo "$KB_EXTRA_CP:$KAFKA_CLASSPATH"; else echo "$KAFKA_CLASSPATH"; fi
 }
 
+# Remote JMX without auth on loopback only (one port for the registry and the RMI server).
+_kb_jmx_opts() {
+  [[ -n "$KB_JMX" ]] || return 0
+  local p="${KB_JMX_PORTS[$1]}"
+  echo "-Dcom.sun.management.jmxremote -Dcom.sun.management.jmxremote.host=127.0.0.1" \
+    "-Dcom.sun.management.jmxremote.port=$p -Dcom.sun.management.jmxremote.rmi.port=$p" \
+    "-Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false" \
+    "-Djava.rmi.server.hostname=127.0.0.1"
+}
+
 _kb_launch() {
   local id="$1" d; d="$(_kb_dir "$id")"
-  # shellcheck disable=SC2086
+  # shellcheck disable=SC2086,SC2046
   ke_spawn "kafka-$id" "$d/logs/kafka.out.log" \
     java -Xms256m "-Xmx$KB_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -XX:TieredStopAtLevel=1 -Xshare:auto \
-      -Djava.awt.headless=true \
+      -Djava.awt.headless=true $(_kb_jmx_opts "$id") \
       -Dlog4j.configuration="file:$d/log4j.properties" \
       -Dkafka.logs.dir="$d/logs" \
       $KB_EXTRA_JAVA_OPTS \
@@ -144,6 +156,7 @@ kafka_brokers_start() {
   KB_WORKDIR="$(cd "$workdir" && pwd)"; KB_COUNT="$n"; KB_CONNECT="$connect"
   for (( id=1; id<=n; id++ )); do
     KB_PORTS[$id]="$(ke_free_port)" || return 1
+    if [[ -n "$KB_JMX" ]]; then KB_JMX_PORTS[$id]="$(ke_free_port)" || return 1; fi
     _kb_write_config "$id"
   done
   for (( id=1; id<=n; id++ )); do _kb_launch "$id"; done
@@ -222,8 +235,9 @@ kafka_tool() {
 
 kafka_topic_create() {
   local topic="$1" parts="${2:-1}" rf="${3:-3}"
+  shift 3 2>/dev/null || shift $#
   kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$(kafka_bootstrap)" \
-    --create --topic "$topic" --partitions "$parts" --replication-factor "$rf"
+    --create --topic "$topic" --partitions "$parts" --replication-factor "$rf" "$@"
 }
 
 kafka_topic_describe() {
@@ -245,15 +259,19 @@ kafka_consume() {
     --consumer-property auto.offset.reset=earliest
 }
 
-_kb_info_classes() {
+# kafka_java_classes NAME: compile scripts/lib/java/NAME.java against the Kafka libs
+# (when missing or stale) and print the classes dir.
+kafka_java_classes() {
   local cls_dir="$KB_WORKDIR/kafka/tools-classes"
-  local src="$KE_ROOT/scripts/lib/java/KafkaClusterInfo.java"
-  if [[ ! -f "$cls_dir/KafkaClusterInfo.class" || "$src" -nt "$cls_dir/KafkaClusterInfo.class" ]]; then
+  local src="$KE_ROOT/scripts/lib/java/$1.java"
+  if [[ ! -f "$cls_dir/$1.class" || "$src" -nt "$cls_dir/$1.class" ]]; then
     mkdir -p "$cls_dir"
     javac -nowarn -d "$cls_dir" -cp "$KAFKA_CLASSPATH" "$src" >&2 || return 1
   fi
   echo "$cls_dir"
 }
+
+_kb_info_classes() { kafka_java_classes KafkaClusterInfo; }
 
 # kafka_cluster_info COMMAND ARGS...: see scripts/lib/java/KafkaClusterInfo.java
 kafka_cluster_info() {
