@@ -27,12 +27,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-. "$HERE/lib/common.sh"
-. "$HERE/lib/kafka-runtime.sh"
 . "$HERE/lib/kafka-brokers.sh"
-. "$HERE/lib/kafka-adapter.sh"
-. "$HERE/lib/story.sh"
-. "$HERE/lib/metastore.sh"
+. "$HERE/lib/metastore.sh"   # story.sh, etcd, ZooKeeper, Kafka runtime, adapter jar
 
 MODE=etcd
 WORK=""
@@ -64,11 +60,7 @@ WORDS=(welcome kafka on etcd good you are here)
 BROKERS=3
 CHROOT=/kafka
 
-if [[ -z "$WORK" ]]; then
-  WORK="$(mktemp -d "${TMPDIR:-/tmp}/kafka-etcd-demo.XXXXXX")"
-else
-  mkdir -p "$WORK"; WORK="$(cd "$WORK" && pwd)"
-fi
+story_workdir kafka-etcd-demo
 
 # --- narration and timing: scripts/lib/story.sh ------------------------------
 timing_table() { story_timing_table "$MODE mode"; }
@@ -88,11 +80,8 @@ cleanup_hook() {
   # brokers first (they need the metastore for a clean shutdown), all at once
   kafka_brokers_stop
 }
-remove_workdir_hook() {
-  if (( KEEP_WORK == 0 )); then rm -rf "$WORK"; else printf 'Work dir kept: %s\n' "$WORK"; fi
-}
 KE_CLEANUP_HOOKS=(cleanup_hook)
-KE_FINAL_HOOKS=(remove_workdir_hook)
+KE_FINAL_HOOKS=(story_remove_workdir)
 ke_install_cleanup_trap
 
 # --- the metastore: the only thing that differs between the modes -------------
@@ -142,18 +131,6 @@ etcd_wait_broker_gone() {
 }
 
 # --- steps --------------------------------------------------------------------
-
-do_runtime() {
-  kafka_runtime_ensure || return 1
-  say "Kafka $KAFKA_VERSION, $(ls "$KAFKA_LIBS_DIR" | wc -l) jars from Maven Central in $KAFKA_LIBS_DIR"
-}
-
-do_build() {
-  if [[ -n "${KAFKA_ETCD_JAR:-}" ]]; then say "using KAFKA_ETCD_JAR=$KAFKA_ETCD_JAR"; return 0; fi
-  kafka_adapter_ensure || return 1
-  say "$KAFKA_ETCD_ADAPTER_JAR ($(du -h "$KAFKA_ETCD_ADAPTER_JAR" | cut -f1)):"
-  say "  kafka.zookeeper.ZooKeeperClient over the io.kafkaetcd Java API, native library inside"
-}
 
 do_metastore() { metastore_start "$MODE" "$WORK" "$CHROOT"; }
 
@@ -325,8 +302,8 @@ in ZooKeeper mode, topic '$TOPIC' with 1 partition replicated 3 times, and the
 partition leader is killed with SIGKILL halfway through. Work dir: $WORK
 EOF
 
-step "Kafka runtime from Maven Central" do_runtime
-[[ "$MODE" == etcd ]] && step "Build kafka-etcd: native library, Java API, adapter jar" do_build
+step "Kafka runtime from Maven Central" metastore_runtime
+[[ "$MODE" == etcd ]] && step "Build kafka-etcd: native library, Java API, adapter jar" metastore_build
 step "Start the metastore ($MODE)" do_metastore
 step "Start $BROKERS Kafka brokers" do_brokers
 step "Create topic $TOPIC (1 partition, replication factor 3)" do_create_topic

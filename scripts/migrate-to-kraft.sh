@@ -36,12 +36,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-. "$HERE/lib/common.sh"
-. "$HERE/lib/kafka-runtime.sh"
 . "$HERE/lib/kafka-brokers.sh"
-. "$HERE/lib/kafka-adapter.sh"
-. "$HERE/lib/story.sh"
-. "$HERE/lib/metastore.sh"
+. "$HERE/lib/metastore.sh"   # story.sh, etcd, ZooKeeper, Kafka runtime, adapter jar
 
 # ZkMigrationState values (org.apache.kafka.metadata.migration.ZkMigrationState), as the
 # controller metric kafka.controller:type=KafkaController,name=ZkMigrationState reports them.
@@ -95,11 +91,7 @@ TOPIC=orders          # created by `MigrationCheck seed`: 3 partitions, RF 3
 RECORDS_BEFORE=300
 RECORDS_AFTER=300
 
-if [[ -z "$WORK" ]]; then
-  WORK="$(mktemp -d "${TMPDIR:-/tmp}/kafka-kraft-migration.XXXXXX")"
-else
-  mkdir -p "$WORK"; WORK="$(cd "$WORK" && pwd)"
-fi
+story_workdir kafka-kraft-migration
 ACKED="$WORK/acked"     # one file per phase: the values the producer got acknowledged
 mkdir -p "$ACKED"
 
@@ -133,11 +125,8 @@ cleanup_hook() {
   kafka_brokers_stop
   kafka_controllers_stop
 }
-remove_workdir_hook() {
-  if (( KEEP_WORK == 0 )); then rm -rf "$WORK"; else printf 'Work dir kept: %s\n' "$WORK"; fi
-}
 KE_CLEANUP_HOOKS=(cleanup_hook)
-KE_FINAL_HOOKS=(remove_workdir_hook)
+KE_FINAL_HOOKS=(story_remove_workdir)
 ke_install_cleanup_trap
 
 check() { kafka_migration_check "$@"; }
@@ -179,17 +168,6 @@ wait_healthy() {
 }
 
 # --- steps -----------------------------------------------------------------------
-
-do_runtime() {
-  kafka_runtime_ensure || return 1
-  say "Kafka $KAFKA_VERSION, $(ls "$KAFKA_LIBS_DIR" | wc -l) jars from Maven Central in $KAFKA_LIBS_DIR"
-}
-
-do_build() {
-  if [[ -n "${KAFKA_ETCD_JAR:-}" ]]; then say "using KAFKA_ETCD_JAR=$KAFKA_ETCD_JAR"; return 0; fi
-  kafka_adapter_ensure || return 1
-  say "$KAFKA_ETCD_ADAPTER_JAR ($(du -h "$KAFKA_ETCD_ADAPTER_JAR" | cut -f1))"
-}
 
 do_metastore() { metastore_start "$MODE" "$WORK" "$CHROOT"; }
 
@@ -329,8 +307,8 @@ data, $CONTROLLERS KRaft controller(s); brokers rolled into migration mode, then
 then the controllers leave migration mode. Work dir: $WORK
 EOF
 
-step "Kafka runtime from Maven Central" do_runtime
-[[ "$MODE" == etcd ]] && step "Build kafka-etcd: native library, Java API, adapter jar" do_build
+step "Kafka runtime from Maven Central" metastore_runtime
+[[ "$MODE" == etcd ]] && step "Build kafka-etcd: native library, Java API, adapter jar" metastore_build
 step "Start the metastore ($MODE)" do_metastore
 step "1. Start $BROKERS ZooKeeper-mode brokers" do_brokers
 step "1. Topics, topic configs, ACLs, a SCRAM user" do_seed

@@ -411,12 +411,13 @@ kafka_consume() {
     --consumer-property auto.offset.reset=earliest
 }
 
-# The small Java tools of scripts/lib/java, compiled against the Kafka libs when stale.
+# The probes of scripts/lib/java used here, compiled against the Kafka libs when stale.
 _kb_info_classes() {
   local cls_dir="$KB_WORKDIR/kafka/tools-classes" src_dir="$KE_ROOT/scripts/lib/java"
-  if [[ ! -f "$cls_dir/.compiled" || -n "$(find "$src_dir" -name '*.java' -newer "$cls_dir/.compiled" -print -quit)" ]]; then
+  local srcs=("$src_dir/KafkaClusterInfo.java" "$src_dir/MigrationCheck.java")
+  if [[ ! -f "$cls_dir/.compiled" || -n "$(find "${srcs[@]}" -newer "$cls_dir/.compiled" -print -quit)" ]]; then
     mkdir -p "$cls_dir"
-    javac -nowarn -d "$cls_dir" -cp "$KAFKA_CLASSPATH" "$src_dir"/*.java >&2 || return 1
+    javac -nowarn -d "$cls_dir" -cp "$KAFKA_CLASSPATH" "${srcs[@]}" >&2 || return 1
     touch "$cls_dir/.compiled"
   fi
   echo "$cls_dir"

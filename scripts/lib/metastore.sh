@@ -2,6 +2,8 @@
 # The metastore of a ZooKeeper-mode Kafka cluster, for the story scripts
 # (scripts/demo.sh, scripts/migrate-to-kraft.sh). Sourced, never run.
 #
+#   metastore_runtime                       the Kafka libs from Maven Central (kafka-runtime.sh)
+#   metastore_build                         the adapter jar (kafka-adapter.sh), unless KAFKA_ETCD_JAR is set
 #   metastore_start MODE WORKDIR CHROOT     MODE: etcd (3 members, our adapter jar) | zookeeper (3.8)
 #
 # Sets METASTORE_CONNECT (the brokers' zookeeper.connect, chroot included),
@@ -13,6 +15,20 @@
 . "$(dirname "${BASH_SOURCE[0]}")/story.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/zookeeper-server.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/etcd-cluster.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/kafka-runtime.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/kafka-adapter.sh"
+
+metastore_runtime() {
+  kafka_runtime_ensure || return 1
+  say "Kafka $KAFKA_VERSION, $(ls "$KAFKA_LIBS_DIR" | wc -l) jars from Maven Central in $KAFKA_LIBS_DIR"
+}
+
+metastore_build() {
+  if [[ -n "${KAFKA_ETCD_JAR:-}" ]]; then say "using KAFKA_ETCD_JAR=$KAFKA_ETCD_JAR"; return 0; fi
+  kafka_adapter_ensure || return 1
+  say "$KAFKA_ETCD_ADAPTER_JAR ($(du -h "$KAFKA_ETCD_ADAPTER_JAR" | cut -f1)):"
+  say "  kafka.zookeeper.ZooKeeperClient over the io.kafkaetcd Java API, native library inside"
+}
 
 metastore_start() {
   local mode="$1" workdir="$2" chroot="$3"

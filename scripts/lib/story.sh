@@ -7,6 +7,8 @@
 #   show                      stdin, indented as quoted output
 #   story_timing_table LABEL  every step with its time and status, then the total
 #   CURRENT_STEP              the title of the step running now ("" once the story is over)
+#   story_workdir PREFIX      WORK=$WORK (made absolute) or a new /tmp/PREFIX.XXXXXX
+#   story_remove_workdir      exit hook: remove WORK unless KEEP_WORK=1 (a failed run sets it)
 
 [[ -n "${_KE_STORY_LOADED:-}" ]] && return 0
 _KE_STORY_LOADED=1
@@ -36,6 +38,18 @@ step() {
   fi
   STEP_OK+=(ok)
   printf '    done in %d.%03ds\n' "$(( (t1-t0)/1000 ))" "$(( (t1-t0)%1000 ))"
+}
+
+story_workdir() {
+  if [[ -z "${WORK:-}" ]]; then
+    WORK="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+  else
+    mkdir -p "$WORK"; WORK="$(cd "$WORK" && pwd)"
+  fi
+}
+
+story_remove_workdir() {
+  if (( ${KEEP_WORK:-0} == 0 )); then rm -rf "$WORK"; else printf 'Work dir kept: %s\n' "$WORK"; fi
 }
 
 story_timing_table() {
