@@ -255,7 +255,7 @@ do_wait_migrated() {
   [[ " ${KC_IDS[*]} " == *" $ACTIVE_CONTROLLER "* ]] || { say "/controller names $ACTIVE_CONTROLLER, not a KRaft controller"; return 1; }
   log="$(_kc_dir "$ACTIVE_CONTROLLER")/logs/server.log"
   ke_wait_until 120 "'Completed migration of metadata' in $log" grep -q 'Completed migration of metadata from ZooKeeper to KRaft' "$log" || return 1
-  grep -o 'Completed migration of metadata from ZooKeeper to KRaft.*' "$log" | tail -1 | cut -c1-300 | show
+  grep -o 'Completed migration of metadata from ZooKeeper to KRaft.*' "$log" | tail -1 | cut -c1-420 | show
   ke_wait_until 120 "migration driver in DUAL_WRITE" grep -q 'transitioning from [A-Z_]* to DUAL_WRITE state' "$log" || return 1
   say "driver: $(grep -o 'transitioning from [A-Z_]* to DUAL_WRITE state' "$log" | tail -1)"
   wait_migration_state "$ACTIVE_CONTROLLER" MIGRATION || return 1
