@@ -9,11 +9,12 @@
 //! zk/n<DDD><path>     node key. DDD = depth of path, 3 decimal digits
 //!                     ("/" is 000, "/a" 001, "/a/b" 002).
 //!                     value = [1 byte: 0 null data, 1 data][8 bytes mtime ms BE][data]
-//!                     czxid = create_revision, mzxid = mod_revision,
+//!                     czxid = create_revision (unless \0r, below),
+//!                     mzxid = mod_revision,
 //!                     version = etcd version - 1 (+ version offset, below),
 //!                     ephemeralOwner = the key's lease (= session id).
 //! zk/a<path>          attribute key: [8 bytes ctime ms BE][ACL list].
-//!                     aversion = etcd version - 1.
+//!                     aversion = etcd version - 1 (+ \0r's offset, below).
 //! zk/a<path>\0c       child counter: counts child CREATES, as ZooKeeper's
 //!                     DataNode does. Every child create puts it again (with
 //!                     ignore_value), so creates = etcd version - 1 + the
@@ -28,8 +29,9 @@
 //!                     node more than once in one etcd txn (etcd allows one
 //!                     put per key per txn) or re-created it: decimal (may be
 //!                     negative), added to the version.
-//! zk/a<path>\0r       re-creation mark, present only when a multi deleted
-//!                     the node and created it again: etcd cannot delete and
+//! zk/a<path>\0r       re-creation mark, present once a multi deleted the
+//!                     node and created it again (until the node is deleted;
+//!                     a later such multi puts it again): etcd cannot delete and
 //!                     put one key in one txn, and a put on a live key keeps
 //!                     its create_revision. czxid = this key's mod_revision
 //!                     (it is put only by that multi); value = decimal offset
@@ -57,14 +59,14 @@
 //!   O(children), never O(subtree) (zetcd's trick).
 //! - The attribute keys of a path share the prefix `zk/a<path>` followed by
 //!   nothing or `\0` (a byte no path may hold), so one range read
-//!   `[zk/a<path>, zk/a<path>\x01)` returns the ACL, ctime, cversion and
-//!   version offset together: a full Stat costs three range ops in one txn
-//!   (node, attributes, child count).
+//!   `[zk/a<path>, zk/a<path>\x01)` returns the ACL, ctime, counter, marks
+//!   and version offset together: a full Stat costs three range ops in one
+//!   txn (node, attributes, child count).
 //! - Counters are plain etcd key versions bumped by blind puts, so creates
 //!   under one parent never conflict with each other (zetcd's early
 //!   read-modify-write counter caused retry storms).
-//! - Watches need only node keys: one etcd watch on `zk/n` sees every create,
-//!   data change and delete.
+//! - Watches need only the `zk/n` prefix: one etcd watch sees every create,
+//!   data change and delete, and the change lists of multis.
 
 use super::path;
 
