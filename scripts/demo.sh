@@ -5,12 +5,15 @@
 #   --zookeeper       a real Apache ZooKeeper 3.8 server, stock Kafka (the reference run)
 # The metastore is the only thing that differs: see metastore_start_*.
 #
-# usage: scripts/demo.sh [--zookeeper | --etcd] [--e2e] [--workdir DIR] [--keep-workdir]
+# usage: scripts/demo.sh [--zookeeper | --etcd] [--e2e | --kraft-migration] [--workdir DIR] [--keep-workdir]
 #
 #   --e2e   the end-to-end test (scripts/e2e-kafka.sh): after the story, also kill -9
 #           the controller broker (a new one must be elected, produce/consume must
 #           still work) and restart it; in etcd mode every restart must re-register
 #           the broker under a new broker epoch (czxid of /brokers/ids/N, read from etcd)
+#   --kraft-migration  another story: the same cluster with data leaves its metastore through
+#           the ZooKeeper -> KRaft migration (KIP-866), step by step with the checks between
+#           the steps (scripts/migrate-to-kraft.sh, docs/kraft-migration.md)
 #
 # Everything runs on 127.0.0.1 free ports; every wait is bounded; every process
 # the demo starts is stopped on exit, success or failure. Exit status 0 only if
@@ -24,17 +27,14 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-. "$HERE/lib/common.sh"
-. "$HERE/lib/kafka-runtime.sh"
 . "$HERE/lib/kafka-brokers.sh"
-. "$HERE/lib/zookeeper-server.sh"
-. "$HERE/lib/etcd-cluster.sh"
-. "$HERE/lib/kafka-adapter.sh"
+. "$HERE/lib/metastore.sh"   # story.sh, etcd, ZooKeeper, Kafka runtime, adapter jar
 
 MODE=etcd
 WORK=""
 KEEP_WORK=0
 E2E=0
+KRAFT_MIGRATION=0
 while (($#)); do
   case "$1" in
     --zookeeper) MODE=zookeeper ;;
@@ -42,57 +42,28 @@ while (($#)); do
     --workdir) WORK="$2"; shift ;;
     --keep-workdir) KEEP_WORK=1 ;;
     --e2e) E2E=1 ;;
+    --kraft-migration) KRAFT_MIGRATION=1 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) ke_die "unknown argument: $1 (try --help)" ;;
   esac
   shift
 done
+if (( KRAFT_MIGRATION )); then
+  args=("--$MODE")
+  [[ -n "$WORK" ]] && args+=(--workdir "$WORK")
+  (( KEEP_WORK )) && args+=(--keep-workdir)
+  exec "$HERE/migrate-to-kraft.sh" "${args[@]}"
+fi
 
 TOPIC=kafka-test
 WORDS=(welcome kafka on etcd good you are here)
 BROKERS=3
 CHROOT=/kafka
 
-if [[ -z "$WORK" ]]; then
-  WORK="$(mktemp -d "${TMPDIR:-/tmp}/kafka-etcd-demo.XXXXXX")"
-else
-  mkdir -p "$WORK"; WORK="$(cd "$WORK" && pwd)"
-fi
+story_workdir kafka-etcd-demo
 
-# --- narration and timing -----------------------------------------------------
-declare -a STEP_NAMES=() STEP_MS=() STEP_OK=()
-DEMO_T0="$(ke_now_ms)"
-CURRENT_STEP=""
-
-say()  { printf '    %s\n' "$*"; }
-show() { sed 's/^/    | /'; }
-
-step() {
-  local title="$1"; shift
-  CURRENT_STEP="$title"
-  printf '\n==> [%s] %s\n' "$(date +%H:%M:%S)" "$title"
-  local t0 t1 rc=0
-  t0="$(ke_now_ms)"
-  "$@" || rc=$?
-  t1="$(ke_now_ms)"
-  STEP_NAMES+=("$title"); STEP_MS+=("$(( t1 - t0 ))")
-  if (( rc != 0 )); then
-    STEP_OK+=(FAIL)
-    printf '    FAILED (%d.%03ds): %s\n' "$(( (t1-t0)/1000 ))" "$(( (t1-t0)%1000 ))" "$title"
-    exit 1
-  fi
-  STEP_OK+=(ok)
-  printf '    done in %d.%03ds\n' "$(( (t1-t0)/1000 ))" "$(( (t1-t0)%1000 ))"
-}
-
-timing_table() {
-  local i total=$(( $(ke_now_ms) - DEMO_T0 ))
-  printf '\nStep timings (%s mode):\n' "$MODE"
-  for i in "${!STEP_NAMES[@]}"; do
-    printf '  %-4s %7d.%03ds  %s\n' "${STEP_OK[$i]}" "$(( STEP_MS[i]/1000 ))" "$(( STEP_MS[i]%1000 ))" "${STEP_NAMES[$i]}"
-  done
-  printf '  total %6d.%03ds\n' "$(( total/1000 ))" "$(( total%1000 ))"
-}
+# --- narration and timing: scripts/lib/story.sh ------------------------------
+timing_table() { story_timing_table "$MODE mode"; }
 
 on_exit_report() {
   local rc="${KE_EXIT_RC:-0}"
@@ -109,40 +80,12 @@ cleanup_hook() {
   # brokers first (they need the metastore for a clean shutdown), all at once
   kafka_brokers_stop
 }
-remove_workdir_hook() {
-  if (( KEEP_WORK == 0 )); then rm -rf "$WORK"; else printf 'Work dir kept: %s\n' "$WORK"; fi
-}
 KE_CLEANUP_HOOKS=(cleanup_hook)
-KE_FINAL_HOOKS=(remove_workdir_hook)
+KE_FINAL_HOOKS=(story_remove_workdir)
 ke_install_cleanup_trap
 
 # --- the metastore: the only thing that differs between the modes -------------
-# Each sets METASTORE_CONNECT (the broker's zookeeper.connect), METASTORE_EXTRA_CP
-# (put first on the broker classpath) and METASTORE_JAVA_OPTS, and describes itself.
-
-metastore_start_zookeeper() {
-  zookeeper_start "$WORK" || return 1
-  METASTORE_DESC="Apache ZooKeeper 3.8 standalone server at $ZK_CONNECT"
-  METASTORE_CONNECT="$ZK_CONNECT$CHROOT"
-  METASTORE_EXTRA_CP=""
-  METASTORE_JAVA_OPTS=""
-  METASTORE_BANNER=""
-  say "ZooKeeper is serving on $ZK_CONNECT (data: $WORK/zookeeper)"
-}
-
-metastore_start_etcd() {
-  local jar="${KAFKA_ETCD_JAR:-$KAFKA_ETCD_ADAPTER_JAR}"
-  [[ -f "$jar" ]] || { say "no adapter jar at '$jar'"; return 1; }
-  etcd_cluster_start "$WORK" 3 || return 1
-  METASTORE_DESC="etcd $("$ETCD_BIN" --version | sed -n 's/^etcd Version: //p'), 3 members at $ETCD_ENDPOINTS"
-  # Plain host:port list + chroot: KafkaZkClient splits the string at its first '/'.
-  METASTORE_CONNECT="$ETCD_ENDPOINTS$CHROOT"
-  METASTORE_EXTRA_CP="$jar"
-  METASTORE_JAVA_OPTS=""   # the jar carries the native library
-  METASTORE_BANNER="kafka-etcd Java ZooKeeperClient"
-  say "etcd is healthy on $ETCD_ENDPOINTS (data: $WORK/etcd)"
-  say "brokers will load kafka.zookeeper.ZooKeeperClient from $jar"
-}
+# (scripts/lib/metastore.sh: METASTORE_CONNECT, METASTORE_EXTRA_CP, METASTORE_JAVA_OPTS)
 
 # --- reading znodes straight from etcd (etcd mode) ---------------------------
 
@@ -189,19 +132,7 @@ etcd_wait_broker_gone() {
 
 # --- steps --------------------------------------------------------------------
 
-do_runtime() {
-  kafka_runtime_ensure || return 1
-  say "Kafka $KAFKA_VERSION, $(ls "$KAFKA_LIBS_DIR" | wc -l) jars from Maven Central in $KAFKA_LIBS_DIR"
-}
-
-do_build() {
-  if [[ -n "${KAFKA_ETCD_JAR:-}" ]]; then say "using KAFKA_ETCD_JAR=$KAFKA_ETCD_JAR"; return 0; fi
-  kafka_adapter_ensure || return 1
-  say "$KAFKA_ETCD_ADAPTER_JAR ($(du -h "$KAFKA_ETCD_ADAPTER_JAR" | cut -f1)):"
-  say "  kafka.zookeeper.ZooKeeperClient over the io.kafkaetcd Java API, native library inside"
-}
-
-do_metastore() { "metastore_start_$MODE"; }
+do_metastore() { metastore_start "$MODE" "$WORK" "$CHROOT"; }
 
 do_brokers() {
   KB_EXTRA_CP="$METASTORE_EXTRA_CP"
@@ -371,8 +302,8 @@ in ZooKeeper mode, topic '$TOPIC' with 1 partition replicated 3 times, and the
 partition leader is killed with SIGKILL halfway through. Work dir: $WORK
 EOF
 
-step "Kafka runtime from Maven Central" do_runtime
-[[ "$MODE" == etcd ]] && step "Build kafka-etcd: native library, Java API, adapter jar" do_build
+step "Kafka runtime from Maven Central" metastore_runtime
+[[ "$MODE" == etcd ]] && step "Build kafka-etcd: native library, Java API, adapter jar" metastore_build
 step "Start the metastore ($MODE)" do_metastore
 step "Start $BROKERS Kafka brokers" do_brokers
 step "Create topic $TOPIC (1 partition, replication factor 3)" do_create_topic

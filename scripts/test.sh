@@ -3,7 +3,8 @@
 # servers that the tests start themselves (etcd-bin-vendored), the Java API's
 # and the Kafka adapter's JUnit tests (real etcd too), the adapter's binary
 # compatibility with Kafka 3.9.1, the end-to-end test with real Kafka
-# brokers (scripts/e2e-kafka.sh) and the fault suite (scripts/chaos.sh).
+# brokers (scripts/e2e-kafka.sh), their ZooKeeper -> KRaft migration
+# (scripts/migrate-to-kraft.sh) and the fault suite (scripts/chaos.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_BACKTRACE=1
@@ -49,6 +50,9 @@ scripts/lib/check-zkclient-abi.sh kafka/adapter/target/kafka-etcd-kafka.jar --st
 echo "== Kafka end-to-end: 3 etcd members, 3 unmodified Kafka 3.9.1 brokers on our jar"
 # The jar just tested above, not a rebuild.
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/e2e-kafka.sh
+
+echo "== ZooKeeper -> KRaft migration (KIP-866) of a cluster on etcd: scripts/migrate-to-kraft.sh (about 5 minutes)"
+KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/migrate-to-kraft.sh
 
 echo "== Kafka fault suite: store faults under an acks=all producer, ZooKeeper 3.8 quorum vs etcd (scripts/chaos.sh, 5-7 min)"
 # Needs root and iptables (.ci/run installs it); runs in its own network namespace.

@@ -18,12 +18,27 @@
 #   kafka_wait_isr kafka-test 0 3 60                 # bounded waits, exit 1 on timeout
 #   kafka_brokers_stop
 #
+# ZooKeeper -> KRaft migration (scripts/migrate-to-kraft.sh, docs/kraft-migration.md):
+#   kafka_controllers_start 1 CLUSTER_ID migration   # KRaft controllers, node ids 3000.., dirs kafka/cNODE/
+#   kafka_broker_roll 1 migration                    # restart broker 1 as a migrating ZK broker
+#   kafka_broker_roll 1 kraft                        # ... then as a KRaft broker (process.roles=broker)
+#   kafka_controller_roll 3000 kraft                 # the controller without the migration settings
+#   KB_MODE_PROPS[zk|migration|kraft], KC_MODE_PROPS[migration|kraft]: extra lines per mode
+#
 # Every helper JVM is bounded by KB_TOOL_TIMEOUT seconds (default 60).
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/kafka-runtime.sh"
 
 declare -gA KB_PORTS=() KB_JMX_PORTS=()
+declare -gA KB_MODE=()        # broker id -> zk | migration | kraft
+declare -gA KB_MODE_PROPS=()  # mode -> extra server.properties lines for brokers in that mode
+declare -gA KC_PORTS=() KC_JMX_PORTS=() KC_MODE=()   # KRaft controllers, by node id
+declare -gA KC_MODE_PROPS=()  # migration | kraft -> extra controller.properties lines
+declare -ga KC_IDS=()
+KB_CONTROLLER_VOTERS=""       # controller.quorum.voters once controllers exist
+: "${KC_FIRST_ID:=3000}"
+: "${KC_HEAP:=384m}"
 KB_WORKDIR=""
 KB_COUNT=0
 KB_CONNECT=""
@@ -40,17 +55,50 @@ KB_TOOL_JAVA_OPTS=(-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xs
 
 _kb_dir() { echo "$KB_WORKDIR/kafka/b$1"; }
 
-_kb_write_config() {
-  local id="$1" d; d="$(_kb_dir "$id")"
-  mkdir -p "$d/data" "$d/logs"
-  cat >"$d/server.properties" <<EOF
+# The inter.broker.protocol.version of this Kafka (3.9.1 -> 3.9): a migration needs it explicit.
+_kb_ibp() { echo "${KAFKA_VERSION%.*}"; }
+
+# The properties that change with the broker's mode (docs/kraft-migration.md).
+_kb_mode_props() {
+  local id="$1" mode="${KB_MODE[$1]:-zk}"
+  case "$mode" in
+    zk|migration)
+      cat <<EOF
 broker.id=$id
-listeners=PLAINTEXT://127.0.0.1:${KB_PORTS[$id]}
-advertised.listeners=PLAINTEXT://127.0.0.1:${KB_PORTS[$id]}
-log.dirs=$d/data
 zookeeper.connect=$KB_CONNECT
 zookeeper.session.timeout.ms=$KB_ZK_SESSION_TIMEOUT_MS
 zookeeper.connection.timeout.ms=30000
+EOF
+      [[ "$mode" == zk ]] && return 0
+      cat <<EOF
+zookeeper.metadata.migration.enable=true
+inter.broker.protocol.version=$(_kb_ibp)
+EOF
+      ;;
+    kraft)
+      cat <<EOF
+process.roles=broker
+node.id=$id
+EOF
+      ;;
+    *) ke_warn "unknown broker mode $mode"; return 1 ;;
+  esac
+  cat <<EOF
+controller.quorum.voters=$KB_CONTROLLER_VOTERS
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+EOF
+}
+
+_kb_write_config() {
+  local id="$1" d; d="$(_kb_dir "$id")"
+  mkdir -p "$d/data" "$d/logs"
+  { _kb_mode_props "$id" || return 1
+    printf '%s\n' "${KB_MODE_PROPS[${KB_MODE[$id]:-zk}]:-}"
+    cat <<EOF
+listeners=PLAINTEXT://127.0.0.1:${KB_PORTS[$id]}
+advertised.listeners=PLAINTEXT://127.0.0.1:${KB_PORTS[$id]}
+log.dirs=$d/data
 num.partitions=1
 default.replication.factor=3
 min.insync.replicas=1
@@ -71,6 +119,13 @@ log.retention.check.interval.ms=300000
 controlled.shutdown.max.retries=1
 controlled.shutdown.retry.backoff.ms=500
 EOF
+  } >"$d/server.properties"
+  _kb_write_log4j "$d"
+}
+
+# _kb_write_log4j DIR: server, controller and state-change logs under DIR/logs.
+_kb_write_log4j() {
+  local d="$1"
   cat >"$d/log4j.properties" <<EOF
 log4j.rootLogger=INFO, server
 log4j.appender.server=org.apache.log4j.FileAppender
@@ -94,6 +149,7 @@ log4j.logger.kafka.log.LogCleaner=WARN
 log4j.logger.org.apache.zookeeper=INFO
 log4j.logger.kafka.zookeeper=INFO
 log4j.logger.kafka.zk=INFO
+log4j.logger.org.apache.kafka.metadata.migration=INFO
 EOF
 }
 
@@ -101,46 +157,56 @@ _kb_classpath() {
   if [[ -n "$KB_EXTRA_CP" ]]; then echo "$KB_EXTRA_CP:$KAFKA_CLASSPATH"; else echo "$KAFKA_CLASSPATH"; fi
 }
 
-# Remote JMX without auth on loopback only (one port for the registry and the RMI server).
-_kb_jmx_opts() {
-  [[ -n "$KB_JMX" ]] || return 0
-  local p="${KB_JMX_PORTS[$1]}"
+# _jmx_opts PORT: remote JMX without auth on loopback only (one port for the
+# registry and the RMI server).
+_jmx_opts() {
   echo "-Dcom.sun.management.jmxremote -Dcom.sun.management.jmxremote.host=127.0.0.1" \
-    "-Dcom.sun.management.jmxremote.port=$p -Dcom.sun.management.jmxremote.rmi.port=$p" \
+    "-Dcom.sun.management.jmxremote.port=$1 -Dcom.sun.management.jmxremote.rmi.port=$1" \
     "-Dcom.sun.management.jmxremote.authenticate=false -Dcom.sun.management.jmxremote.ssl=false" \
     "-Djava.rmi.server.hostname=127.0.0.1"
 }
 
-_kb_launch() {
-  local id="$1" d; d="$(_kb_dir "$id")"
-  # shellcheck disable=SC2086,SC2046
-  ke_spawn "kafka-$id" "$d/logs/kafka.out.log" \
-    java -Xms256m "-Xmx$KB_HEAP" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+# Brokers serve JMX only with KB_JMX=1.
+_kb_jmx_opts() { [[ -z "$KB_JMX" ]] || _jmx_opts "${KB_JMX_PORTS[$1]}"; }
+
+_kb_launch() { _kb_launch_in "kafka-$1" "$(_kb_dir "$1")" "$KB_HEAP" server.properties $(_kb_jmx_opts "$1"); }
+
+# _kb_launch_in NAME DIR HEAP CONFIG [JAVA_OPT...]: kafka.Kafka DIR/CONFIG, logs under DIR/logs.
+_kb_launch_in() {
+  local name="$1" d="$2" heap="$3" config="$4"; shift 4
+  # shellcheck disable=SC2086
+  ke_spawn "$name" "$d/logs/kafka.out.log" \
+    java -Xms256m "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 "$@" \
       -XX:TieredStopAtLevel=1 -Xshare:auto \
-      -Djava.awt.headless=true $(_kb_jmx_opts "$id") \
+      -Djava.awt.headless=true \
       -Dlog4j.configuration="file:$d/log4j.properties" \
       -Dkafka.logs.dir="$d/logs" \
       $KB_EXTRA_JAVA_OPTS \
-      -cp "$(_kb_classpath)" kafka.Kafka "$d/server.properties"
+      -cp "$(_kb_classpath)" kafka.Kafka "$d/$config"
 }
 
-_kb_started_count() {
-  local n; n="$(grep -c 'started (kafka.server.KafkaServer)' "$(_kb_dir "$1")/logs/server.log" 2>/dev/null)"
+# How often the server in DIR logged its start: ZooKeeper mode (KafkaServer) or KRaft (KafkaRaftServer).
+_kb_started_count_in() {
+  local n; n="$(grep -cE 'started \(kafka\.server\.Kafka(Raft)?Server\)' "$1/logs/server.log" 2>/dev/null)"
   echo "${n:-0}"
 }
+_kb_started_count() { _kb_started_count_in "$(_kb_dir "$1")"; }
 
-_kb_wait_started() {
-  local id="$1" before="$2" d; d="$(_kb_dir "$id")"
+_kb_wait_started() { _kb_wait_started_in "kafka-$1" "$(_kb_dir "$1")" "${KB_PORTS[$1]}" "$2"; }
+
+# _kb_wait_started_in NAME DIR PORT BEFORE: the server logged one more start than BEFORE and listens.
+_kb_wait_started_in() {
+  local name="$1" d="$2" port="$3" before="$4"
   local deadline=$(( $(date +%s) + KB_START_TIMEOUT ))
   while true; do
-    if (( $(_kb_started_count "$id") > before )) && ke_port_open "${KB_PORTS[$id]}"; then return 0; fi
-    if ! ke_alive "kafka-$id"; then
-      ke_warn "broker $id exited during startup; last lines of $d/logs:"
+    if (( $(_kb_started_count_in "$d") > before )) && ke_port_open "$port"; then return 0; fi
+    if ! ke_alive "$name"; then
+      ke_warn "$name exited during startup; last lines of $d/logs:"
       tail -n 15 "$d/logs/kafka.out.log" "$d/logs/server.log" >&2 2>/dev/null
       return 1
     fi
     if (( $(date +%s) >= deadline )); then
-      ke_warn "broker $id not started after ${KB_START_TIMEOUT}s; see $d/logs/server.log"
+      ke_warn "$name not started after ${KB_START_TIMEOUT}s; see $d/logs/server.log"
       tail -n 15 "$d/logs/server.log" >&2 2>/dev/null
       return 1
     fi
@@ -210,6 +276,104 @@ kafka_broker_restart() {
   _kb_wait_started "$id" "$before"
 }
 
+# kafka_broker_roll ID MODE: controlled shutdown, rewrite server.properties for MODE
+# (zk | migration | kraft), start again with the same port and log dir.
+kafka_broker_roll() {
+  local id="$1" mode="$2"
+  ke_stop "kafka-$id" 60
+  KB_MODE[$id]="$mode"
+  _kb_write_config "$id" || return 1
+  kafka_broker_restart "$id"
+}
+
+# --- KRaft controllers (ZooKeeper -> KRaft migration) -------------------------
+
+_kc_dir() { echo "$KB_WORKDIR/kafka/c$1"; }
+
+# Controllers always serve JMX, so the checks can read the migration metrics
+# (kafka.controller:...,name=ZkMigrationState).
+_kc_jmx_opts() { _jmx_opts "${KC_JMX_PORTS[$1]}"; }
+
+_kc_write_config() {
+  local nid="$1" mode="${KC_MODE[$1]}" d; d="$(_kc_dir "$nid")"
+  mkdir -p "$d/data" "$d/logs"
+  {
+    cat <<EOF
+process.roles=controller
+node.id=$nid
+controller.quorum.voters=$KB_CONTROLLER_VOTERS
+controller.listener.names=CONTROLLER
+listeners=CONTROLLER://127.0.0.1:${KC_PORTS[$nid]}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$d/data
+num.network.threads=2
+num.io.threads=2
+background.threads=2
+EOF
+    if [[ "$mode" == migration ]]; then
+      cat <<EOF
+zookeeper.metadata.migration.enable=true
+zookeeper.connect=$KB_CONNECT
+zookeeper.session.timeout.ms=$KB_ZK_SESSION_TIMEOUT_MS
+zookeeper.connection.timeout.ms=30000
+inter.broker.listener.name=PLAINTEXT
+EOF
+    fi
+    printf '%s\n' "${KC_MODE_PROPS[$mode]:-}"
+  } >"$d/controller.properties"
+  _kb_write_log4j "$d"
+}
+
+_kc_launch() {
+  local nid="$1"
+  # shellcheck disable=SC2046
+  _kb_launch_in "kafka-c$nid" "$(_kc_dir "$nid")" "$KC_HEAP" controller.properties $(_kc_jmx_opts "$nid")
+}
+
+# kafka_controllers_start N CLUSTER_ID MODE: N KRaft controllers (node ids KC_FIRST_ID..), storage
+# formatted with the cluster's id, MODE migration (zookeeper.connect of the brokers) or kraft.
+# Call after kafka_brokers_start (same work dir and zookeeper.connect).
+kafka_controllers_start() {
+  local n="$1" cluster_id="$2" mode="$3" i nid voters=()
+  KC_IDS=()
+  for (( i=0; i<n; i++ )); do
+    nid=$(( KC_FIRST_ID + i ))
+    KC_IDS+=("$nid")
+    KC_PORTS[$nid]="$(ke_free_port)" && KC_JMX_PORTS[$nid]="$(ke_free_port)" || return 1
+    voters+=("$nid@127.0.0.1:${KC_PORTS[$nid]}")
+  done
+  KB_CONTROLLER_VOTERS="$(IFS=,; echo "${voters[*]}")"
+  for nid in "${KC_IDS[@]}"; do
+    KC_MODE[$nid]="$mode"
+    _kc_write_config "$nid" || return 1
+    kafka_tool kafka.tools.StorageTool format --cluster-id "$cluster_id" \
+      --config "$(_kc_dir "$nid")/controller.properties" >"$(_kc_dir "$nid")/logs/format.log" 2>&1 || {
+      ke_warn "formatting controller $nid failed:"; cat "$(_kc_dir "$nid")/logs/format.log" >&2; return 1; }
+  done
+  for nid in "${KC_IDS[@]}"; do _kc_launch "$nid"; done
+  for nid in "${KC_IDS[@]}"; do
+    _kb_wait_started_in "kafka-c$nid" "$(_kc_dir "$nid")" "${KC_PORTS[$nid]}" 0 || return 1
+  done
+}
+
+# kafka_controller_roll NODE_ID MODE: restart one controller with the settings of MODE.
+kafka_controller_roll() {
+  local nid="$1" mode="$2" before d; d="$(_kc_dir "$1")"
+  ke_stop "kafka-c$nid" 60
+  KC_MODE[$nid]="$mode"
+  _kc_write_config "$nid" || return 1
+  before="$(_kb_started_count_in "$d")"
+  _kc_launch "$nid"
+  _kb_wait_started_in "kafka-c$nid" "$d" "${KC_PORTS[$nid]}" "$before"
+}
+
+kafka_controllers_stop() {
+  local names=() nid
+  for nid in "${KC_IDS[@]}"; do names+=("kafka-c$nid"); done
+  ((${#names[@]})) && ke_stop_many 30 "${names[@]}"
+  return 0
+}
+
 # --- CLI tools (each a bounded JVM) -------------------------------------------
 
 _kb_tools_log4j() {
@@ -259,19 +423,22 @@ kafka_consume() {
     --consumer-property auto.offset.reset=earliest
 }
 
-# kafka_java_classes NAME: compile scripts/lib/java/NAME.java against the Kafka libs
-# (when missing or stale) and print the classes dir.
+# kafka_java_classes NAME...: compile scripts/lib/java/NAME.java (each name)
+# against the Kafka libs when missing or stale, and print the classes dir.
 kafka_java_classes() {
-  local cls_dir="$KB_WORKDIR/kafka/tools-classes"
-  local src="$KE_ROOT/scripts/lib/java/$1.java"
-  if [[ ! -f "$cls_dir/$1.class" || "$src" -nt "$cls_dir/$1.class" ]]; then
+  local cls_dir="$KB_WORKDIR/kafka/tools-classes" name src stale=()
+  for name in "$@"; do
+    src="$KE_ROOT/scripts/lib/java/$name.java"
+    [[ -f "$cls_dir/$name.class" && ! "$src" -nt "$cls_dir/$name.class" ]] || stale+=("$src")
+  done
+  if (( ${#stale[@]} )); then
     mkdir -p "$cls_dir"
-    javac -nowarn -d "$cls_dir" -cp "$KAFKA_CLASSPATH" "$src" >&2 || return 1
+    javac -nowarn -d "$cls_dir" -cp "$cls_dir:$KAFKA_CLASSPATH" "${stale[@]}" >&2 || return 1
   fi
   echo "$cls_dir"
 }
 
-_kb_info_classes() { kafka_java_classes KafkaClusterInfo; }
+_kb_info_classes() { kafka_java_classes KafkaClusterInfo MigrationCheck; }
 
 # kafka_cluster_info COMMAND ARGS...: see scripts/lib/java/KafkaClusterInfo.java
 kafka_cluster_info() {
@@ -288,6 +455,15 @@ kafka_cluster_info_at() {
   timeout --kill-after=5 "$(( KB_TOOL_TIMEOUT + ${KB_WAIT_EXTRA:-120} ))" \
     java "${KB_TOOL_JAVA_OPTS[@]}" -Dlog4j.configuration="file:$(_kb_tools_log4j)" \
       -cp "$cls:$KAFKA_CLASSPATH" KafkaClusterInfo "$bs" "$@"
+}
+
+# kafka_migration_check COMMAND ARGS...: see scripts/lib/java/MigrationCheck.java. KB_EXTRA_CP
+# (the adapter jar) comes first, so its znode reads go where the brokers' metadata is.
+kafka_migration_check() {
+  local cls; cls="$(_kb_info_classes)" || return 1
+  timeout --kill-after=5 "$(( KB_TOOL_TIMEOUT + ${KB_WAIT_EXTRA:-120} ))" \
+    java "${KB_TOOL_JAVA_OPTS[@]}" -Dlog4j.configuration="file:$(_kb_tools_log4j)" \
+      -cp "$cls:$(_kb_classpath)" MigrationCheck "$@"
 }
 
 kafka_controller_id()     { kafka_cluster_info controller; }
