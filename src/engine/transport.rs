@@ -21,7 +21,8 @@ use crate::znode::{Code, ZkError, ZkResult};
 /// May a failed call be sent again?
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Retry {
-    /// Reads: retry on any endpoint until the deadline.
+    /// Reads: retry on any endpoint until the deadline (but see `txn`: not
+    /// once every endpoint refused the connection).
     Anywhere,
     /// Writes: retry only if the request provably never reached a server.
     IfNotSent,
@@ -76,10 +77,17 @@ impl Transport {
         &self.endpoints[i]
     }
 
-    /// Runs one txn with failover under the request deadline.
+    /// Runs one txn with failover under the request deadline. Gives up with
+    /// CONNECTIONLOSS early when one round of connection attempts found no
+    /// endpoint accepting connections.
     pub async fn txn(&self, txn: Txn, retry: Retry) -> ZkResult<TxnResponse> {
         let deadline = Instant::now() + self.request_timeout;
         let mut attempts = 0;
+        // Endpoints in a row that refused the connection. When every endpoint
+        // did (one round), the store is down: CONNECTIONLOSS now, as
+        // ZooKeeper's client answers while disconnected, instead of retrying
+        // until the deadline (the caller, e.g. Kafka, retries after it).
+        let mut refused = 0;
         loop {
             let (i, client) = self.current();
             attempts += 1;
@@ -100,11 +108,18 @@ impl Transport {
                     return Err(ZkError::connection_loss(format!("etcd unreachable after {attempts} attempts: {msg}")));
                 }
                 Failure::NotSent(msg) => {
-                    log::debug!("etcd {}: request not sent ({msg}); retrying elsewhere", self.endpoints[i]);
                     self.rotate_from(i);
+                    refused += 1;
+                    if refused >= self.clients.len() {
+                        return Err(ZkError::connection_loss(format!(
+                            "no etcd endpoint reachable ({refused} tried): {msg}"
+                        )));
+                    }
+                    log::debug!("etcd {}: request not sent ({msg}); retrying elsewhere", self.endpoints[i]);
                     backoff(attempts).await;
                 }
                 Failure::Unknown(msg) => {
+                    refused = 0;
                     self.rotate_from(i);
                     if retry == Retry::IfNotSent {
                         return Err(ZkError::connection_loss(format!(
