@@ -5,6 +5,7 @@ mod batch;
 mod client;
 mod core;
 mod multi;
+mod multi_play;
 mod order;
 mod request;
 mod session;

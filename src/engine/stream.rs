@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use etcd_client::{EventType as EtcdEvent, Txn, WatchOptions};
+use etcd_client::{Event, EventType as EtcdEvent, Txn, WatchOptions};
 use tokio::sync::watch as signal;
 
 use super::core::Core;
 use super::state::{read_ops, ChildRead, NodeState};
 use super::transport::Retry;
 use super::watch::Change;
+use crate::znode::events::decode_changes;
 
 /// Follows every node key from the hub's last delivered revision + 1 until
 /// `stop` fires. Streams end when their etcd member restarts or dies; each
@@ -71,19 +72,50 @@ pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
                 }
                 continue;
             }
-            for ev in resp.events() {
-                let Some(kv) = ev.kv() else { continue };
-                let Some(path) = core.keys.path_of_node_key(kv.key()) else { continue };
-                let change = match ev.event_type() {
-                    EtcdEvent::Put if kv.version() == 1 => Change::Created,
-                    EtcdEvent::Put => Change::DataChanged,
-                    EtcdEvent::Delete => Change::Deleted,
-                };
-                core.hub.stream_change(path, kv.mod_revision(), change);
+            // etcd never splits one revision's events across responses.
+            for txn in resp.events().chunk_by(|a, b| revision(a) == revision(b)) {
+                deliver(&core, txn);
             }
         }
         failures += 1;
         pause(failures).await;
+    }
+}
+
+fn revision(ev: &Event) -> i64 {
+    ev.kv().map_or(0, |kv| kv.mod_revision())
+}
+
+/// Hands the events of one etcd txn to the hub: the multi's recorded
+/// change list when it wrote one (its node keys show only the net result),
+/// else one change per node key.
+fn deliver(core: &Core, txn: &[Event]) {
+    let events_key = core.keys.multi_events();
+    let recorded = txn.iter().find_map(|ev| {
+        let kv = ev.kv().filter(|kv| kv.key() == events_key.as_slice() && ev.event_type() == EtcdEvent::Put)?;
+        match decode_changes(kv.value()) {
+            Ok(changes) => Some((kv.mod_revision(), changes)),
+            Err(e) => {
+                log::warn!("ignoring a multi's change list at revision {}: {e}", kv.mod_revision());
+                None
+            }
+        }
+    });
+    if let Some((rev, changes)) = recorded {
+        for (path, change) in changes {
+            core.hub.stream_change(&path, rev, change);
+        }
+        return;
+    }
+    for ev in txn {
+        let Some(kv) = ev.kv() else { continue };
+        let Some(path) = core.keys.path_of_node_key(kv.key()) else { continue };
+        let change = match ev.event_type() {
+            EtcdEvent::Put if kv.version() == 1 => Change::Created,
+            EtcdEvent::Put => Change::DataChanged,
+            EtcdEvent::Delete => Change::Deleted,
+        };
+        core.hub.stream_change(path, kv.mod_revision(), change);
     }
 }
 
