@@ -2,8 +2,9 @@
 # Runs every test: Rust unit and integration tests against real etcd
 # servers that the tests start themselves (etcd-bin-vendored), the Java API's
 # and the Kafka adapter's JUnit tests (real etcd too), the adapter's binary
-# compatibility with Kafka 3.9.1, and the end-to-end test with real Kafka
-# brokers (scripts/e2e-kafka.sh).
+# compatibility with Kafka 3.9.1, the end-to-end test with real Kafka
+# brokers (scripts/e2e-kafka.sh), and Kafka's own ZooKeeper-layer tests on
+# etcd against a ZooKeeper baseline (scripts/kafka-tests.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_BACKTRACE=1
@@ -49,6 +50,9 @@ scripts/lib/check-zkclient-abi.sh kafka/adapter/target/kafka-etcd-kafka.jar --st
 echo "== Kafka end-to-end: 3 etcd members, 3 unmodified Kafka 3.9.1 brokers on our jar"
 # The jar just tested above, not a rebuild.
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/e2e-kafka.sh
+
+echo "== Kafka 3.9.1's own ZooKeeper-layer tests, on ZooKeeper (baseline) and on etcd through our jar"
+KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/kafka-tests.sh
 
 # ---------------------------------------------------------------------------
 # Benchmark smoke run (owner: bench/, scripts/bench.sh): every target of
