@@ -14,7 +14,7 @@
 #      KAFKA_ETCD_ETCD_BIN     the etcd binary (default: etcd-bin-vendored's in the cargo registry)
 #      KAFKA_TESTS_OUT         reports and logs (default: kafka/kafka-tests/target/runs)
 #      KAFKA_TESTS_ONLY        run only this backend: zookeeper or etcd
-# Takes about 7 minutes (the two backends in parallel, one JVM per test class).
+# Takes about 6 minutes (the two backends in parallel, one JVM per test class).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
