@@ -4,6 +4,7 @@
 mod batch;
 mod client;
 mod core;
+mod limits;
 mod multi;
 mod multi_play;
 mod order;

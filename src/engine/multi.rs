@@ -39,6 +39,37 @@ const MAX_RACES: usize = 64;
 /// etcd's default `--max-txn-ops`.
 const MAX_TXN_OPS: usize = 128;
 
+/// Refuses at once a multi that cannot fit one etcd txn, before anything
+/// is read: every node it touches (each op's node, and the parent of each
+/// create and delete) is read and then guarded by at least two compares
+/// (its node key and its version offset), and a txn holds at most
+/// [`MAX_TXN_OPS`] compares.
+pub fn fits_one_txn(ops: &[MultiOp]) -> ZkResult<()> {
+    let mut nodes = std::collections::HashSet::new();
+    let mut sequential = 0;
+    for op in ops {
+        match op {
+            // Each sequential create makes a node of its own.
+            MultiOp::Create { mode, .. } if mode.is_sequential() => sequential += 1,
+            _ => {
+                nodes.insert(op.path());
+            }
+        }
+        if matches!(op, MultiOp::Create { .. } | MultiOp::Delete { .. }) {
+            nodes.insert(path::parent(op.path()));
+        }
+    }
+    let touched = nodes.len() + sequential;
+    if touched * 2 > MAX_TXN_OPS {
+        return Err(ZkError::bad_arguments(format!(
+            "multi of {} ops touches {touched} nodes; one etcd txn can guard at most {} (etcd's --max-txn-ops is {MAX_TXN_OPS})",
+            ops.len(),
+            MAX_TXN_OPS / 2
+        )));
+    }
+    Ok(())
+}
+
 
 impl Core {
     pub(crate) async fn multi(&self, ops: &[MultiOp]) -> ZkResult<Reply> {

@@ -30,6 +30,18 @@ pub fn read_ops(keys: &Keys, path: &str, children: ChildRead, revision: i64) -> 
 
 pub const READ_OPS: usize = 3;
 
+/// Like [`read_ops`], but only what a watch compares (revisions, the
+/// child counter and count): no data, no ACL, so the answer stays small
+/// however large the nodes are. Parsed by [`NodeState::parse`].
+pub fn mark_ops(keys: &Keys, path: &str, revision: i64) -> [TxnOp; 3] {
+    let at = |o: GetOptions| o.with_revision(revision).with_keys_only();
+    [
+        TxnOp::get(keys.node(path), Some(at(GetOptions::new()))),
+        TxnOp::get(keys.attrs(path), Some(at(GetOptions::new().with_range(keys.attrs_end(path))))),
+        TxnOp::get(keys.children_prefix(path), Some(GetOptions::new().with_revision(revision).with_prefix().with_count_only())),
+    ]
+}
+
 /// The node key's share of a Stat.
 pub struct NodeFields {
     pub create_rev: i64,

@@ -7,7 +7,7 @@ use etcd_client::{Event, EventType as EtcdEvent, Txn, WatchOptions};
 use tokio::sync::watch as signal;
 
 use super::core::Core;
-use super::state::{read_ops, ChildRead, NodeState};
+use super::state::{mark_ops, NodeState};
 use super::transport::Retry;
 use super::watch::Change;
 use crate::znode::events::decode_changes;
@@ -26,7 +26,9 @@ pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
         let start = core.hub.delivered() + 1;
         let (i, client) = core.transport.current();
         let opts = WatchOptions::new().with_prefix().with_start_revision(start).with_progress_notify();
-        let mut watch_client = client.watch_client();
+        // Catching up after a pause can bring many large values in one
+        // message: accept what a txn may answer.
+        let mut watch_client = client.watch_client().max_decoding_message_size(core.transport.decode_limit());
         let opened = tokio::select! {
             r = tokio::time::timeout(core.transport.request_timeout(), watch_client.watch(prefix.clone(), Some(opts))) => r,
             _ = stop.changed() => return,
@@ -126,6 +128,8 @@ async fn pause(failures: u32) {
 
 /// The stream's history is gone: read every watched node at one revision
 /// and fire the watches whose node differs from what they were armed on.
+/// Only revisions and counts are read, in txns of at most 42 nodes, so the
+/// re-check stays small whatever the nodes hold.
 async fn resync(core: &Core) {
     loop {
         match try_resync(core).await {
@@ -144,7 +148,7 @@ async fn try_resync(core: &Core) -> crate::znode::ZkResult<()> {
     let paths = core.hub.armed_paths();
     let mut states = Vec::with_capacity(paths.len());
     for chunk in paths.chunks(super::batch::MAX_READS_PER_TXN) {
-        let ops: Vec<_> = chunk.iter().flat_map(|p| read_ops(&core.keys, p, ChildRead::Count, rev)).collect();
+        let ops: Vec<_> = chunk.iter().flat_map(|p| mark_ops(&core.keys, p, rev)).collect();
         let resp = core.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?;
         let mut it = resp.op_responses().into_iter();
         for p in chunk {

@@ -16,6 +16,7 @@ use std::time::Duration;
 use etcd_client::{Client, ConnectOptions, Txn, TxnResponse};
 use tokio::time::{timeout, Instant};
 
+use super::limits::{self, SizeFailure};
 use crate::znode::{Code, ZkError, ZkResult};
 
 /// May a failed call be sent again?
@@ -33,6 +34,9 @@ pub struct Transport {
     clients: Vec<Client>,
     current: AtomicUsize,
     request_timeout: Duration,
+    /// Byte bounds of requests and answers (`limits.rs`).
+    encode_limit: usize,
+    decode_limit: usize,
 }
 
 impl Transport {
@@ -52,7 +56,20 @@ impl Transport {
                 .map_err(|err| ZkError::bad_arguments(format!("etcd endpoint {e}: {err}")))?;
             clients.push(client);
         }
-        Ok(Transport { endpoints: endpoints.to_vec(), clients, current: AtomicUsize::new(0), request_timeout })
+        let (encode_limit, decode_limit) = (limits::encode_limit(0), limits::decode_limit(0));
+        Ok(Transport { endpoints: endpoints.to_vec(), clients, current: AtomicUsize::new(0), request_timeout, encode_limit, decode_limit })
+    }
+
+    /// Sets the byte bounds for znodes of up to `max_data` bytes.
+    pub fn with_max_data(mut self, max_data: usize) -> Transport {
+        self.encode_limit = limits::encode_limit(max_data);
+        self.decode_limit = limits::decode_limit(max_data);
+        self
+    }
+
+    /// The largest answer one txn may have.
+    pub fn decode_limit(&self) -> usize {
+        self.decode_limit
     }
 
     pub fn request_timeout(&self) -> Duration {
@@ -81,6 +98,16 @@ impl Transport {
     /// CONNECTIONLOSS early when one round of connection attempts found no
     /// endpoint accepting connections.
     pub async fn txn(&self, txn: Txn, retry: Retry) -> ZkResult<TxnResponse> {
+        self.txn_bounded(txn, retry, self.decode_limit).await.map_err(|e| match e {
+            TxnError::AnswerTooLarge(msg) => ZkError::bad_arguments(format!("etcd's answer is too large: {msg}")),
+            TxnError::Failed(e) => e,
+        })
+    }
+
+    /// Runs one txn whose answer may be at most `decode_limit` bytes; a
+    /// larger answer is [`TxnError::AnswerTooLarge`], at once (a read can
+    /// then be split).
+    pub async fn txn_bounded(&self, txn: Txn, retry: Retry, decode_limit: usize) -> Result<TxnResponse, TxnError> {
         let deadline = Instant::now() + self.request_timeout;
         let mut attempts = 0;
         // Endpoints in a row that refused the connection. When every endpoint
@@ -95,25 +122,34 @@ impl Transport {
             // Give one endpoint at most half the budget when there are others
             // to try, so a silently dead member cannot eat the whole deadline.
             let slice = if self.clients.len() > 1 { left / 2 } else { left }.max(Duration::from_millis(50));
-            let outcome = timeout(slice, client.kv_client().txn(txn.clone())).await;
+            let mut kv = client.kv_client().max_decoding_message_size(decode_limit).max_encoding_message_size(self.encode_limit);
+            let outcome = timeout(slice, kv.txn(txn.clone())).await;
             let failure = match outcome {
                 Ok(Ok(resp)) => return Ok(resp),
                 Ok(Err(e)) => classify(&e),
                 Err(_) => Failure::Unknown(format!("no answer from etcd {} within {:?}", self.endpoints[i], slice)),
             };
             match failure {
-                Failure::Fatal(err) => return Err(err),
+                Failure::Fatal(err) => return Err(TxnError::Failed(err)),
+                // A write whose answer we could not decode was applied or
+                // not: only reads ask for answers that small.
+                Failure::AnswerTooLarge(msg) if retry == Retry::Anywhere => return Err(TxnError::AnswerTooLarge(msg)),
+                Failure::AnswerTooLarge(msg) => {
+                    return Err(TxnError::Failed(ZkError::connection_loss(format!("outcome unknown, answer too large: {msg}"))))
+                }
                 Failure::NotSent(msg) | Failure::Unknown(msg) if Instant::now() >= deadline => {
                     self.rotate_from(i);
-                    return Err(ZkError::connection_loss(format!("etcd unreachable after {attempts} attempts: {msg}")));
+                    return Err(TxnError::Failed(ZkError::connection_loss(format!(
+                        "etcd unreachable after {attempts} attempts: {msg}"
+                    ))));
                 }
                 Failure::NotSent(msg) => {
                     self.rotate_from(i);
                     refused += 1;
                     if refused >= self.clients.len() {
-                        return Err(ZkError::connection_loss(format!(
+                        return Err(TxnError::Failed(ZkError::connection_loss(format!(
                             "no etcd endpoint reachable ({refused} tried): {msg}"
-                        )));
+                        ))));
                     }
                     log::debug!("etcd {}: request not sent ({msg}); retrying elsewhere", self.endpoints[i]);
                     backoff(attempts).await;
@@ -122,10 +158,10 @@ impl Transport {
                     refused = 0;
                     self.rotate_from(i);
                     if retry == Retry::IfNotSent {
-                        return Err(ZkError::connection_loss(format!(
+                        return Err(TxnError::Failed(ZkError::connection_loss(format!(
                             "outcome unknown, etcd {}: {msg}",
                             self.endpoints[i]
-                        )));
+                        ))));
                     }
                     backoff(attempts).await;
                 }
@@ -139,6 +175,14 @@ async fn backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(ms)).await;
 }
 
+/// Why [`Transport::txn_bounded`] gave up.
+#[derive(Debug)]
+pub enum TxnError {
+    /// The answer exceeded the decode limit asked for.
+    AnswerTooLarge(String),
+    Failed(ZkError),
+}
+
 /// How a failed etcd call ended.
 pub enum Failure {
     /// The request never reached a server: safe to send again.
@@ -147,6 +191,8 @@ pub enum Failure {
     Unknown(String),
     /// etcd answered with a definite refusal: sending again will not help.
     Fatal(ZkError),
+    /// The answer was larger than the decode limit.
+    AnswerTooLarge(String),
 }
 
 /// Sorts an etcd error into [`Failure`].
@@ -154,6 +200,11 @@ pub fn classify(e: &etcd_client::Error) -> Failure {
     use etcd_client::Error as E;
     match e {
         E::GRpcStatus(s) => {
+            match limits::size_failure(s) {
+                Some(SizeFailure::AnswerTooLarge(msg)) => return Failure::AnswerTooLarge(msg),
+                Some(SizeFailure::RequestTooLarge(err)) => return Failure::Fatal(err),
+                None => {}
+            }
             let msg = s.message().to_string();
             use tonic::Code as G;
             match s.code() {

@@ -2,7 +2,10 @@
 //! file that knows it.
 //!
 //! Every key starts with a namespace (default `zk`, one per metastore) and a
-//! one-letter kind. For the znode at `path` (full server path, chroot
+//! one-letter kind. A namespace is 1 to 128 characters from `A-Z a-z 0-9
+//! . _ -` ([`validate_namespace`]): with no `/` in it, the first `/` of a
+//! key ends its namespace, so no two namespaces can share a key (`t/n001/x`
+//! would have written into namespace `t`'s tree). For the znode at `path` (full server path, chroot
 //! included) there are:
 //!
 //! ```text
@@ -68,10 +71,27 @@
 //! - Watches need only the `zk/n` prefix: one etcd watch sees every create,
 //!   data change and delete, and the change lists of multis.
 
+use super::code::{ZkError, ZkResult};
 use super::path;
 
 /// Deepest path the layout can hold (three decimal digits of depth).
 pub const MAX_DEPTH: usize = 999;
+
+/// Longest namespace accepted.
+pub const MAX_NAMESPACE: usize = 128;
+
+/// Checks a namespace: 1 to [`MAX_NAMESPACE`] characters, each an ASCII
+/// letter, digit, `.`, `_` or `-`.
+pub fn validate_namespace(ns: &str) -> ZkResult<()> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if ns.is_empty() || ns.len() > MAX_NAMESPACE || !ns.chars().all(ok) {
+        return Err(ZkError::bad_arguments(format!(
+            "namespace \"{}\" is not 1 to {MAX_NAMESPACE} characters from A-Z a-z 0-9 . _ - (no '/': namespaces must not nest)",
+            ns.escape_debug()
+        )));
+    }
+    Ok(())
+}
 
 /// Key builder for one namespace.
 #[derive(Clone, Debug)]
@@ -80,8 +100,9 @@ pub struct Keys {
 }
 
 impl Keys {
+    /// Keys of a namespace that passed [`validate_namespace`].
     pub fn new(namespace: &str) -> Keys {
-        Keys { ns: namespace.trim_end_matches('/').to_string() }
+        Keys { ns: namespace.to_string() }
     }
 
     /// The node key of `path`.
@@ -206,5 +227,15 @@ mod tests {
         }
         assert_eq!(k.attr_kind("/a", &k.counter("/a")), AttrKind::Counter);
         assert_eq!(prefix_end(b"zk/n"), b"zk/o");
+    }
+
+    #[test]
+    fn namespaces_cannot_nest() {
+        for ok in ["zk", "other-ns", "prod.kafka_1", &"x".repeat(MAX_NAMESPACE)] {
+            assert!(validate_namespace(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "t/n001/x", "zk/", "a b", "ü", "n\0", &"x".repeat(MAX_NAMESPACE + 1)] {
+            assert!(validate_namespace(bad).is_err(), "{bad}");
+        }
     }
 }
