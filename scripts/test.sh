@@ -4,7 +4,9 @@
 # and the Kafka adapter's JUnit tests (real etcd too), the adapter's binary
 # compatibility with Kafka 3.9.1, the end-to-end test with real Kafka
 # brokers (scripts/e2e-kafka.sh), their ZooKeeper -> KRaft migration
-# (scripts/migrate-to-kraft.sh) and the fault suite (scripts/chaos.sh).
+# (scripts/migrate-to-kraft.sh), the fault suite (scripts/chaos.sh), and
+# Kafka's own ZooKeeper-layer tests on etcd against a ZooKeeper baseline
+# (scripts/kafka-tests.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_BACKTRACE=1
@@ -57,6 +59,9 @@ KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/migrate-
 echo "== Kafka fault suite: store faults under an acks=all producer, ZooKeeper 3.8 quorum vs etcd (scripts/chaos.sh, 5-7 min)"
 # Needs root and iptables (.ci/run installs it); runs in its own network namespace.
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/chaos.sh
+
+echo "== Kafka 3.9.1's own ZooKeeper-layer tests, on ZooKeeper (baseline) and on etcd through our jar"
+KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/kafka-tests.sh
 
 # ---------------------------------------------------------------------------
 # Benchmark smoke run (owner: bench/, scripts/bench.sh): every target of

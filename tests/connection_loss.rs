@@ -86,3 +86,30 @@ async fn unreachable_etcd_fails_within_bounds() {
     assert!(ok, "client recovers after etcd returns");
     c.close().await;
 }
+
+/// With every endpoint refusing connections, ZooKeeper's client fails queued
+/// requests with CONNECTIONLOSS at once; so do we after one round of connection
+/// attempts, long before the request timeout (Kafka's
+/// ZooKeeperClientTest.testConnectionLossRequestTermination counts on it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_endpoint_answering_is_connection_loss_at_once() {
+    let mut cluster = EtcdCluster::start(1);
+    let opts = ClientOptions { request_timeout: Duration::from_secs(10), ..Default::default() };
+    let c = ZkClient::connect(&cluster.connect_string(), opts).await.unwrap();
+    c.create("/z", None, Acl::open_unsafe(), CreateMode::Persistent).await.unwrap();
+    cluster.stop_member(0);
+    let t = Instant::now();
+    let reads: Vec<_> = (0..10)
+        .map(|_| {
+            let c = c.clone();
+            tokio::spawn(async move { c.get_data("/z", false).await })
+        })
+        .collect();
+    for r in reads {
+        assert_eq!(r.await.unwrap().unwrap_err().code, Code::ConnectionLoss);
+    }
+    assert_eq!(c.set_data("/z", Some(b"x"), -1).await.unwrap_err().code, Code::ConnectionLoss);
+    assert!(t.elapsed() < Duration::from_secs(3), "10 reads and a write took {:?} (request timeout 10 s)", t.elapsed());
+    cluster.start_member(0);
+    c.close().await;
+}

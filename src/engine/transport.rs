@@ -22,7 +22,8 @@ use crate::znode::{Code, ZkError, ZkResult};
 /// May a failed call be sent again?
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Retry {
-    /// Reads: retry on any endpoint until the deadline.
+    /// Reads: retry on any endpoint until the deadline (but see `txn`: not
+    /// once every endpoint refused the connection).
     Anywhere,
     /// Writes: retry only if the request provably never reached a server.
     IfNotSent,
@@ -93,7 +94,9 @@ impl Transport {
         &self.endpoints[i]
     }
 
-    /// Runs one txn with failover under the request deadline.
+    /// Runs one txn with failover under the request deadline. Gives up with
+    /// CONNECTIONLOSS early when one round of connection attempts found no
+    /// endpoint accepting connections.
     pub async fn txn(&self, txn: Txn, retry: Retry) -> ZkResult<TxnResponse> {
         self.txn_bounded(txn, retry, self.decode_limit).await.map_err(|e| match e {
             TxnError::AnswerTooLarge(msg) => ZkError::bad_arguments(format!("etcd's answer is too large: {msg}")),
@@ -107,6 +110,11 @@ impl Transport {
     pub async fn txn_bounded(&self, txn: Txn, retry: Retry, decode_limit: usize) -> Result<TxnResponse, TxnError> {
         let deadline = Instant::now() + self.request_timeout;
         let mut attempts = 0;
+        // Endpoints in a row that refused the connection. When every endpoint
+        // did (one round), the store is down: CONNECTIONLOSS now, as
+        // ZooKeeper's client answers while disconnected, instead of retrying
+        // until the deadline (the caller, e.g. Kafka, retries after it).
+        let mut refused = 0;
         loop {
             let (i, client) = self.current();
             attempts += 1;
@@ -136,11 +144,18 @@ impl Transport {
                     ))));
                 }
                 Failure::NotSent(msg) => {
-                    log::debug!("etcd {}: request not sent ({msg}); retrying elsewhere", self.endpoints[i]);
                     self.rotate_from(i);
+                    refused += 1;
+                    if refused >= self.clients.len() {
+                        return Err(TxnError::Failed(ZkError::connection_loss(format!(
+                            "no etcd endpoint reachable ({refused} tried): {msg}"
+                        ))));
+                    }
+                    log::debug!("etcd {}: request not sent ({msg}); retrying elsewhere", self.endpoints[i]);
                     backoff(attempts).await;
                 }
                 Failure::Unknown(msg) => {
+                    refused = 0;
                     self.rotate_from(i);
                     if retry == Retry::IfNotSent {
                         return Err(TxnError::Failed(ZkError::connection_loss(format!(

@@ -90,7 +90,10 @@ impl Core {
             let node = states.pop().unwrap();
             let ps = states.pop().unwrap();
             check_parent(&ps, parent)?;
-            if node.exists() {
+            // A sequential name taken by another client's create that also
+            // moved the counter is a lost race (next name), not NODEEXISTS.
+            let counter_moved = counter_rev.is_some() && ps.counter.as_ref().map(|kv| kv.mod_revision()) != counter_rev;
+            if node.exists() && !counter_moved {
                 return Err(ZkError::at(Code::NodeExists, &target));
             }
             race += 1;

@@ -144,6 +144,19 @@ impl Chroot {
     }
 }
 
+/// etcd's client port, taken for a host given without one (ZooKeeper's
+/// client takes its own 2181 there; the hosts here are etcd members).
+pub const DEFAULT_PORT: u16 = 2379;
+
+/// `host` as is if it names a port, else `host:2379` (`[v6]` too).
+fn with_default_port(host: &str) -> String {
+    if host.contains(':') && !host.ends_with(']') {
+        host.to_string()
+    } else {
+        format!("{host}:{DEFAULT_PORT}")
+    }
+}
+
 /// Splits `host:port,host:port/chroot` into endpoints and chroot, like
 /// ZooKeeper's `ConnectStringParser` (the chroot starts at the first `/`).
 pub fn parse_connect_string(connect: &str) -> ZkResult<(Vec<String>, Chroot)> {
@@ -155,7 +168,7 @@ pub fn parse_connect_string(connect: &str) -> ZkResult<(Vec<String>, Chroot)> {
         .split(',')
         .map(str::trim)
         .filter(|h| !h.is_empty())
-        .map(str::to_string)
+        .map(with_default_port)
         .collect();
     if endpoints.is_empty() {
         return Err(ZkError::bad_arguments(format!("connect string \"{connect}\" names no host:port")));
@@ -220,7 +233,10 @@ mod tests {
         assert_eq!(e, vec!["127.0.0.1:2379", "localhost:2380"]);
         assert_eq!(c.as_str(), "/kafka/a");
         assert!(parse_connect_string("etcd://127.0.0.1:2379").is_err());
+        let (e, _) = parse_connect_string("etcd1,127.0.0.1:2380,[::1]").unwrap();
+        assert_eq!(e, vec!["etcd1:2379", "127.0.0.1:2380", "[::1]:2379"]);
+        assert!(parse_connect_string("etcd1:").is_err());
+        assert!(parse_connect_string("etcd1:x").is_err());
         assert!(parse_connect_string("/chroot").is_err());
-        assert!(parse_connect_string("host").is_err());
     }
 }

@@ -8,6 +8,7 @@ public final class ClientConfig {
     private String namespace = "zk";
     private int maxDataBytes = 1024 * 1024;
     private int maxInFlight = 256; // the engine's default: deep write pipelines are what make etcd fast
+    private String eventThreadName; // null: kafka-etcd-event-N
 
     /** Session timeout; the etcd lease TTL is this rounded up to whole seconds. */
     public ClientConfig sessionTimeoutMs(int v) {
@@ -53,12 +54,27 @@ public final class ClientConfig {
         return this;
     }
 
+    /**
+     * Name of the client's event thread (the one that runs callbacks and
+     * watchers); null, the default, names it {@code kafka-etcd-event-N}. The
+     * Kafka adapter names it as ZooKeeper's client does ({@code ...-EventThread}),
+     * which Kafka's tests look for.
+     */
+    public ClientConfig eventThreadName(String v) {
+        if (v != null && v.isEmpty()) {
+            throw new IllegalArgumentException("eventThreadName must not be empty");
+        }
+        eventThreadName = v;
+        return this;
+    }
+
     public int sessionTimeoutMs() { return sessionTimeoutMs; }
     public int connectTimeoutMs() { return connectTimeoutMs; }
     public int requestTimeoutMs() { return requestTimeoutMs; }
     public String namespace() { return namespace; }
     public int maxDataBytes() { return maxDataBytes; }
     public int maxInFlight() { return maxInFlight; }
+    public String eventThreadName() { return eventThreadName; }
 
     private static int positive(String what, int v) {
         if (v <= 0) {

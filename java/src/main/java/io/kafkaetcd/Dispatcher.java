@@ -43,10 +43,11 @@ final class Dispatcher implements Runnable {
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Thread thread;
 
-    Dispatcher(long handle, Watcher defaultWatcher) {
+    /** {@code threadName} null: kafka-etcd-event-N. */
+    Dispatcher(long handle, Watcher defaultWatcher, String threadName) {
         this.handle = handle;
         this.defaultWatcher = defaultWatcher;
-        this.thread = new Thread(this, "kafka-etcd-event-" + THREADS.incrementAndGet());
+        this.thread = new Thread(this, threadName != null ? threadName : "kafka-etcd-event-" + THREADS.incrementAndGet());
         // A daemon: a JVM whose code never closes the client still exits.
         thread.setDaemon(true);
     }

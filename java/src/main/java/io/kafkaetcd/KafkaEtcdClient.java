@@ -50,12 +50,13 @@ public final class KafkaEtcdClient implements AutoCloseable {
     private final AtomicBoolean closeStarted = new AtomicBoolean();
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
-    private KafkaEtcdClient(long handle, int requestTimeoutMs, Watcher watcher) throws KeeperException {
+    private KafkaEtcdClient(long handle, int requestTimeoutMs, Watcher watcher, String threadName)
+            throws KeeperException {
         this.handle = handle;
         this.requestTimeoutMs = requestTimeoutMs;
         this.sessionId = NativeClient.sessionId(handle);
         this.sessionTimeoutMs = NativeClient.sessionTimeoutMs(handle);
-        this.dispatcher = new Dispatcher(handle, watcher);
+        this.dispatcher = new Dispatcher(handle, watcher, threadName);
     }
 
     /**
@@ -77,7 +78,7 @@ public final class KafkaEtcdClient implements AutoCloseable {
                 c.requestTimeoutMs(), c.namespace(), c.maxDataBytes(), c.maxInFlight());
         KafkaEtcdClient client;
         try {
-            client = new KafkaEtcdClient(handle, c.requestTimeoutMs(), defaultWatcher);
+            client = new KafkaEtcdClient(handle, c.requestTimeoutMs(), defaultWatcher, c.eventThreadName());
         } catch (KeeperException | RuntimeException e) {
             NativeClient.close(handle);
             throw e;

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 
 import org.apache.kafka.common.utils.Time;
@@ -37,6 +38,7 @@ import io.kafkaetcd.Response;
 import io.kafkaetcd.SessionState;
 import io.kafkaetcd.WatchedEvent;
 import io.kafkaetcd.kafka.AdapterSettings;
+import io.kafkaetcd.kafka.ClientChecks;
 import io.kafkaetcd.kafka.Convert;
 import scala.Function1;
 import scala.collection.Seq;
@@ -92,6 +94,8 @@ public class ZooKeeperClient {
     private final ConcurrentHashMap<String, StateChangeHandler> stateChangeHandlers = new ConcurrentHashMap<>();
     private final Semaphore inFlightRequests;
     private final KafkaScheduler reinitializeScheduler;
+    /** A subclass overrides {@link #send}: handleRequests must call it for every request. */
+    private final boolean sendOverridden = overridesSend(getClass());
 
     /** The current session; replaced under the write lock. */
     private volatile KafkaEtcdClient client;
@@ -116,6 +120,7 @@ public class ZooKeeperClient {
         this.clientConfig = clientConfig;
         this.logIdent = "[ZooKeeperClient" + (name == null || name.isEmpty() ? "" : " " + name) + "] ";
         this.settings = AdapterSettings.from(clientConfig);
+        ClientChecks.checkConfig(clientConfig);
         this.inFlightRequests = new Semaphore(maxInFlightRequests);
         String threadPrefix = name == null ? "" : name.replaceAll("\\s", "") + "-";
         this.reinitializeScheduler = new KafkaScheduler(1, true, "zk-client-" + threadPrefix + "reinit-");
@@ -143,8 +148,11 @@ public class ZooKeeperClient {
     /** Opens a session, blocking up to connectionTimeoutMs; errors as the original's constructor throws them. */
     private KafkaEtcdClient open(AtomicBoolean retired) {
         try {
+            // The event thread is named as ZooKeeper's client names it (Kafka's tests look for it).
+            String eventThread = Thread.currentThread().getName().replaceAll("-EventThread", "") + "-EventThread";
             KafkaEtcdClient c = KafkaEtcdClient.open(connectString,
-                    settings.clientConfig(sessionTimeoutMs, connectionTimeoutMs), e -> process(e, retired));
+                    settings.clientConfig(sessionTimeoutMs, connectionTimeoutMs).eventThreadName(eventThread),
+                    e -> process(e, retired));
             log.info("{}Session 0x{} established with etcd ({} ms timeout).", logIdent,
                     Long.toHexString(c.getSessionId()), c.getSessionTimeout());
             return c;
@@ -191,34 +199,38 @@ public class ZooKeeperClient {
      * Sends the requests pipelined, at most maxInFlightRequests outstanding, and
      * waits for all the answers; response i answers request i (KafkaZkClient zips
      * them). The input may be the caller's ArrayBuffer, cleared after the call:
-     * copied first. Requests that find free slots together go down in one native call.
+     * copied first. Requests that find free slots together go down in one native
+     * call, unless a subclass overrides {@link #send} (Kafka's tests do): then
+     * each request goes through {@code send}, as in the original.
+     *
+     * <p>An invalid path throws IllegalArgumentException, as ZooKeeper's client
+     * does, after the requests before it were sent (see {@link ClientChecks}).
      */
     public <Req extends AsyncRequest> Seq<AsyncResponse> handleRequests(Seq<Req> requests) {
         List<Req> reqs = new ArrayList<>(CollectionConverters.asJava(requests));
         AsyncResponse[] responses = new AsyncResponse[reqs.size()];
         CountDownLatch done = new CountDownLatch(reqs.size());
+        ObjIntConsumer<AsyncResponse> answer = (response, i) -> {
+            responses[i] = response;
+            inFlightRequests.release();
+            done.countDown();
+        };
         int next = 0;
         while (next < reqs.size()) {
             inFlightRequests.acquireUninterruptibly();
             int end = next + 1;
-            while (end < reqs.size() && inFlightRequests.tryAcquire()) {
+            while (!sendOverridden && end < reqs.size() && inFlightRequests.tryAcquire()) {
                 end++;
             }
-            final int base = next;
+            initializationLock.readLock().lock();
             try {
-                initializationLock.readLock().lock();
-                try {
-                    sendAll(reqs.subList(base, end), (response, i) -> {
-                        responses[base + i] = response;
-                        inFlightRequests.release();
-                        done.countDown();
-                    });
-                } finally {
-                    initializationLock.readLock().unlock();
+                if (sendOverridden) {
+                    sendThroughOverride(reqs.get(next), next, answer);
+                } else {
+                    sendAll(reqs, next, end, answer, inFlightRequests::release);
                 }
-            } catch (RuntimeException | Error e) {
-                inFlightRequests.release(end - base);
-                throw e;
+            } finally {
+                initializationLock.readLock().unlock();
             }
             next = end;
         }
@@ -231,37 +243,97 @@ public class ZooKeeperClient {
         return CollectionConverters.asScala(new ArrayList<>(Arrays.asList(responses)));
     }
 
+    /** One request through the subclass's {@code send}; its permit is released if send throws. */
+    private void sendThroughOverride(AsyncRequest request, int index, ObjIntConsumer<AsyncResponse> answer) {
+        try {
+            send(request, (Function1<AsyncResponse, BoxedUnit>) response -> {
+                answer.accept(response, index);
+                return BoxedUnit.UNIT;
+            });
+        } catch (RuntimeException | Error e) {
+            inFlightRequests.release();
+            throw e;
+        }
+    }
+
     /** Asynchronously sends one request; the callback gets exactly one response (on the session's event thread). */
     public <Req extends AsyncRequest> void send(Req request, Function1<AsyncResponse, BoxedUnit> callback) {
-        sendAll(Collections.singletonList(request), (response, i) -> callback.apply(response));
+        sendAll(Collections.singletonList(request), 0, 1, (response, i) -> callback.apply(response), n -> { });
     }
 
     /**
-     * Submits a batch in one native call. Each answer comes back on the session's
-     * event thread, in request order, and goes to {@code callback} with its index
-     * in the batch (which travels as the etcd request's context).
+     * Submits {@code requests[from, to)} in one native call. Each answer comes
+     * back on the session's event thread, in request order, and goes to
+     * {@code callback} with the request's index (which travels as the etcd
+     * request's context). A multi that ZooKeeper's client would refuse is
+     * answered here at once. If request k is invalid, [from, k) are sent, then
+     * {@code unsent} gets the number of requests not sent and the
+     * IllegalArgumentException is thrown.
      */
-    private void sendAll(List<? extends AsyncRequest> requests, ObjIntConsumer<AsyncResponse> callback) {
+    private void sendAll(List<? extends AsyncRequest> requests, int from, int to,
+                         ObjIntConsumer<AsyncResponse> callback, IntConsumer unsent) {
         long sendTimeMs = time.hiResClockMs();
-        List<Request> batch = new ArrayList<>(requests.size());
-        for (int i = 0; i < requests.size(); i++) {
+        List<Request> batch = new ArrayList<>(to - from);
+        List<AsyncResponse> refused = new ArrayList<>();
+        List<Integer> refusedAt = new ArrayList<>();
+        RuntimeException invalid = null;
+        int i = from;
+        for (; i < to; i++) {
             AsyncRequest r = requests.get(i);
-            batch.add(Convert.toEtcd(r, isWatchable(r) && shouldWatch(r)).withContext(i));
-        }
-        client.submitBatch(batch, (Response r) -> {
-            int i = (Integer) r.ctx();
-            AsyncRequest request = requests.get(i);
-            AsyncResponse response;
             try {
-                response = Convert.toKafka(request, r, new ResponseMetadata(sendTimeMs, time.hiResClockMs()));
+                Seq<ZkOpResult> multiErrors = ClientChecks.check(r);
+                if (multiErrors != null) {
+                    refused.add(new MultiResponse(org.apache.zookeeper.KeeperException.Code.BADARGUMENTS, r.path(),
+                            r.ctx(), multiErrors, new ResponseMetadata(sendTimeMs, time.hiResClockMs())));
+                    refusedAt.add(i);
+                    continue;
+                }
+                batch.add(Convert.toEtcd(r, isWatchable(r) && shouldWatch(r)).withContext(i));
             } catch (RuntimeException e) {
-                // Never leave handleRequests waiting: answer with an error instead.
-                log.error("{}Cannot convert the answer to {}", logIdent, request, e);
-                response = Convert.error(request, org.apache.zookeeper.KeeperException.Code.SYSTEMERROR,
-                        new ResponseMetadata(sendTimeMs, time.hiResClockMs()));
+                invalid = e;
+                break;
             }
-            callback.accept(response, i);
-        });
+        }
+        try {
+            if (!batch.isEmpty()) {
+                client.submitBatch(batch, (Response r) -> answer(requests, r, sendTimeMs, callback));
+            }
+        } catch (RuntimeException | Error e) {
+            unsent.accept(to - from);
+            throw e;
+        }
+        for (int k = 0; k < refused.size(); k++) {
+            callback.accept(refused.get(k), refusedAt.get(k));
+        }
+        if (invalid != null) {
+            unsent.accept(to - i);
+            throw invalid;
+        }
+    }
+
+    private void answer(List<? extends AsyncRequest> requests, Response r, long sendTimeMs,
+                        ObjIntConsumer<AsyncResponse> callback) {
+        int i = (Integer) r.ctx();
+        AsyncRequest request = requests.get(i);
+        AsyncResponse response;
+        try {
+            response = Convert.toKafka(request, r, new ResponseMetadata(sendTimeMs, time.hiResClockMs()));
+        } catch (RuntimeException e) {
+            // Never leave handleRequests waiting: answer with an error instead.
+            log.error("{}Cannot convert the answer to {}", logIdent, request, e);
+            response = Convert.error(request, org.apache.zookeeper.KeeperException.Code.SYSTEMERROR,
+                    new ResponseMetadata(sendTimeMs, time.hiResClockMs()));
+        }
+        callback.accept(response, i);
+    }
+
+    /** True when {@code c} (a subclass, as in Kafka's tests) overrides {@code send}. */
+    private static boolean overridesSend(Class<?> c) {
+        try {
+            return c.getMethod("send", AsyncRequest.class, Function1.class).getDeclaringClass() != ZooKeeperClient.class;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     private static boolean isWatchable(AsyncRequest r) {
@@ -270,9 +342,6 @@ public class ZooKeeperClient {
 
     /** A read arms a watch only if a handler is registered for exactly that path. */
     private boolean shouldWatch(AsyncRequest request) {
-        if (request.path() == null) {
-            return false; // rejected right after with IllegalArgumentException, as ZooKeeper's client does
-        }
         if (request instanceof GetChildrenRequest) {
             return ((GetChildrenRequest) request).registerWatch() && zNodeChildChangeHandlers.containsKey(request.path());
         }
