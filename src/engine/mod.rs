@@ -7,6 +7,7 @@ mod core;
 mod multi;
 mod order;
 mod request;
+mod security;
 mod session;
 mod state;
 mod stream;
@@ -16,5 +17,6 @@ mod write;
 
 pub use client::{ClientOptions, ZkClient};
 pub use request::{multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, WatchedEvent};
+pub use security::{Credentials, TlsOptions};
 pub use session::SessionState;
 pub use watch::EventSink;

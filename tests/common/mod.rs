@@ -4,8 +4,9 @@
 #![allow(dead_code, unused_imports)] // each test binary uses a different subset
 
 mod etcd;
+pub mod pki;
 
-pub use etcd::{shared_single, EtcdCluster};
+pub use etcd::{shared_single, EtcdCluster, ServerTls, Setup};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
