@@ -64,7 +64,13 @@ impl Transport {
         for e in endpoints {
             let client = Client::connect([format!("{scheme}://{e}")], Some(options.clone()))
                 .await
-                .map_err(|err| ZkError::bad_arguments(format!("etcd endpoint {e}: {err}")))?;
+                .map_err(|err| match tls {
+                    // tonic checks the PEM here and says only "transport error".
+                    Some(_) => ZkError::bad_arguments(format!(
+                        "TLS settings for etcd {e} cannot be used ({err}): check that the CA and client certificates are PEM and the key is PKCS#8, PKCS#1 or SEC1 (an EC key must hold its public key)"
+                    )),
+                    None => ZkError::bad_arguments(format!("etcd endpoint {e}: {err}")),
+                })?;
             clients.push(client);
         }
         let transport = Transport {
