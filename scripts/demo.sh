@@ -5,8 +5,16 @@
 #   --zookeeper       a real Apache ZooKeeper 3.8 server, stock Kafka (the reference run)
 # The metastore is the only thing that differs: see metastore_start_*.
 #
-# usage: scripts/demo.sh [--zookeeper | --etcd] [--e2e] [--workdir DIR] [--keep-workdir]
+# usage: scripts/demo.sh [--zookeeper | --etcd] [--tls] [--e2e] [--workdir DIR] [--keep-workdir]
 #
+#   --tls   etcd as in production: TLS only, client certificates required
+#           (--client-cert-auth), etcd authentication on with a user for this
+#           cluster's namespace only (scripts/etcd-cluster-user.sh); certificates
+#           generated for loopback with openssl. The brokers are configured only
+#           through server.properties (zookeeper.ssl.*: PKCS12 keystore, JKS
+#           truststore) and a JAAS file (Client section: the etcd user); SCRAM
+#           credentials are bootstrapped with kafka-configs --zookeeper
+#           --zk-tls-config-file.
 #   --e2e   the end-to-end test (scripts/e2e-kafka.sh): after the story, also kill -9
 #           the controller broker (a new one must be elected, produce/consume must
 #           still work) and restart it; in etcd mode every restart must re-register
@@ -35,6 +43,7 @@ MODE=etcd
 WORK=""
 KEEP_WORK=0
 E2E=0
+TLS=0
 while (($#)); do
   case "$1" in
     --zookeeper) MODE=zookeeper ;;
@@ -42,11 +51,14 @@ while (($#)); do
     --workdir) WORK="$2"; shift ;;
     --keep-workdir) KEEP_WORK=1 ;;
     --e2e) E2E=1 ;;
+    --tls) TLS=1 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) ke_die "unknown argument: $1 (try --help)" ;;
   esac
   shift
 done
+
+(( TLS == 0 )) || [[ "$MODE" == etcd ]] || ke_die "--tls needs etcd mode"
 
 TOPIC=kafka-test
 WORDS=(welcome kafka on etcd good you are here)
@@ -130,17 +142,76 @@ metastore_start_zookeeper() {
   say "ZooKeeper is serving on $ZK_CONNECT (data: $WORK/zookeeper)"
 }
 
+# --tls: certificates, the Kafka-style stores, the JAAS file, the broker settings.
+TLS_DIR=""
+METASTORE_PROPERTIES=""
+ZNODE_OPTS=""
+tls_prepare() {
+  TLS_DIR="$WORK/tls"
+  etcd_tls_make_certs "$TLS_DIR" kafka-broker gateway || return 1
+  local store_pw
+  store_pw="$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TLS_DIR/root.password"
+  head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$TLS_DIR/kafka.password"
+  chmod 600 "$TLS_DIR"/*.password
+  # A PKCS12 keystore (ciphers every JDK reads) and a JKS truststore, as a Kafka operator has them.
+  openssl pkcs12 -export -in "$TLS_DIR/kafka-broker.crt" -inkey "$TLS_DIR/kafka-broker.key" \
+    -certfile "$TLS_DIR/ca.crt" -name kafka-broker -out "$TLS_DIR/kafka-broker.p12" \
+    -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -passout "pass:$store_pw" || return 1
+  keytool -importcert -noprompt -alias etcd-ca -file "$TLS_DIR/ca.crt" -keystore "$TLS_DIR/truststore.jks" \
+    -storetype JKS -storepass "$store_pw" >/dev/null 2>&1 || return 1
+  cat "$TLS_DIR/kafka-broker.key" "$TLS_DIR/kafka-broker.crt" >"$TLS_DIR/kafka-broker.pem"
+  # The broker settings, exactly what an operator writes for a TLS ZooKeeper.
+  {
+    echo "zookeeper.ssl.client.enable=true"
+    echo "zookeeper.clientCnxnSocket=org.apache.zookeeper.ClientCnxnSocketNetty"
+    echo "zookeeper.ssl.keystore.location=$TLS_DIR/kafka-broker.p12"
+    echo "zookeeper.ssl.keystore.password=$store_pw"
+    echo "zookeeper.ssl.keystore.type=PKCS12"
+    echo "zookeeper.ssl.truststore.location=$TLS_DIR/truststore.jks"
+    echo "zookeeper.ssl.truststore.password=$store_pw"
+    echo "zookeeper.ssl.truststore.type=JKS"
+  } >"$TLS_DIR/zk-tls.properties"
+  chmod 600 "$TLS_DIR/zk-tls.properties"
+  {
+    echo "Client {"
+    echo "  org.apache.zookeeper.server.auth.DigestLoginModule required"
+    echo "  username=\"kafka\""
+    echo "  password=\"$(cat "$TLS_DIR/kafka.password")\";"
+    echo "};"
+  } >"$TLS_DIR/jaas.conf"
+  chmod 600 "$TLS_DIR/jaas.conf"
+}
+
 metastore_start_etcd() {
   local jar="${KAFKA_ETCD_JAR:-$KAFKA_ETCD_ADAPTER_JAR}"
   [[ -f "$jar" ]] || { say "no adapter jar at '$jar'"; return 1; }
+  if (( TLS )); then
+    tls_prepare || return 1
+    ETCD_TLS_DIR="$TLS_DIR"
+  fi
   etcd_cluster_start "$WORK" 3 || return 1
+  if (( TLS )); then
+    # One etcd user for this Kafka cluster: readwrite on its namespace (zk/) only.
+    "$HERE/etcd-cluster-user.sh" --endpoint "https://127.0.0.1:${ETCD_CLIENT_PORTS[1]}" \
+      --cacert "$TLS_DIR/ca.crt" --cert "$TLS_DIR/gateway.crt" --key "$TLS_DIR/gateway.key" \
+      --namespace zk --user kafka --password-file "$TLS_DIR/kafka.password" \
+      --root-password-file "$TLS_DIR/root.password" --enable-auth | show || return 1
+    METASTORE_PROPERTIES="$(cat "$TLS_DIR/zk-tls.properties")"
+    # The znode reader uses ZooKeeper's system-property form of the same settings (PEM files).
+    ZNODE_OPTS="-Dzookeeper.client.secure=true"
+    ZNODE_OPTS+=" -Dzookeeper.ssl.keyStore.location=$TLS_DIR/kafka-broker.pem -Dzookeeper.ssl.keyStore.type=PEM"
+    ZNODE_OPTS+=" -Dzookeeper.ssl.trustStore.location=$TLS_DIR/ca.crt -Dzookeeper.ssl.trustStore.type=PEM"
+  fi
   METASTORE_DESC="etcd $("$ETCD_BIN" --version | sed -n 's/^etcd Version: //p'), 3 members at $ETCD_ENDPOINTS"
   # Plain host:port list + chroot: KafkaZkClient splits the string at its first '/'.
   METASTORE_CONNECT="$ETCD_ENDPOINTS$CHROOT"
   METASTORE_EXTRA_CP="$jar"
   METASTORE_JAVA_OPTS=""   # the jar carries the native library
+  (( TLS == 0 )) || METASTORE_JAVA_OPTS="-Djava.security.auth.login.config=$TLS_DIR/jaas.conf"
   METASTORE_BANNER="kafka-etcd Java ZooKeeperClient"
   say "etcd is healthy on $ETCD_ENDPOINTS (data: $WORK/etcd)"
+  (( TLS == 0 )) || say "TLS only, client certificates required, etcd auth on: user 'kafka' may touch zk/ only"
   say "brokers will load kafka.zookeeper.ZooKeeperClient from $jar"
 }
 
@@ -150,7 +221,7 @@ metastore_start_etcd() {
 # with the brokers' zookeeper.connect (chroot included): what Kafka stored in etcd.
 znode() {
   timeout --kill-after=5 "$KB_TOOL_TIMEOUT" java "${KB_TOOL_JAVA_OPTS[@]}" \
-    -Dlog4j.configuration="file:$(_kb_tools_log4j)" $METASTORE_JAVA_OPTS \
+    -Dlog4j.configuration="file:$(_kb_tools_log4j)" $METASTORE_JAVA_OPTS $ZNODE_OPTS \
     -cp "$METASTORE_EXTRA_CP:$KAFKA_CLASSPATH" io.kafkaetcd.kafka.ZnodeTool "$METASTORE_CONNECT" "$@"
 }
 
@@ -189,6 +260,18 @@ etcd_wait_broker_gone() {
 
 # --- steps --------------------------------------------------------------------
 
+# --tls: SCRAM credentials bootstrapped the way Kafka documents for a TLS ZooKeeper.
+do_scram() {
+  timeout --kill-after=5 "$KB_TOOL_TIMEOUT" java "${KB_TOOL_JAVA_OPTS[@]}" \
+    -Dlog4j.configuration="file:$(_kb_tools_log4j)" $METASTORE_JAVA_OPTS \
+    -cp "$METASTORE_EXTRA_CP:$KAFKA_CLASSPATH" kafka.admin.ConfigCommand --zookeeper "$METASTORE_CONNECT" \
+    --zk-tls-config-file "$TLS_DIR/zk-tls.properties" --alter --entity-type users --entity-name alice \
+    --add-config 'SCRAM-SHA-256=[iterations=4096,password=alice-secret]' | show || return 1
+  local stored; stored="$(znode data /config/users/alice)" || return 1
+  say "/config/users/alice in etcd: $(sed 's/salt=[^,]*/salt=.../; s/stored_key=[^,]*/stored_key=.../; s/server_key=[^,]*/server_key=.../' <<<"$stored")"
+  grep -q 'SCRAM-SHA-256' <<<"$stored"
+}
+
 do_runtime() {
   kafka_runtime_ensure || return 1
   say "Kafka $KAFKA_VERSION, $(ls "$KAFKA_LIBS_DIR" | wc -l) jars from Maven Central in $KAFKA_LIBS_DIR"
@@ -206,6 +289,12 @@ do_metastore() { "metastore_start_$MODE"; }
 do_brokers() {
   KB_EXTRA_CP="$METASTORE_EXTRA_CP"
   KB_EXTRA_JAVA_OPTS="$METASTORE_JAVA_OPTS"
+  KB_EXTRA_PROPERTIES="$METASTORE_PROPERTIES"
+  if (( TLS )); then
+    say "server.properties of every broker also holds:"
+    sed 's/password=.*/password=<hidden>/' <<<"$METASTORE_PROPERTIES" | show
+    say "and the JVM reads -Djava.security.auth.login.config=$TLS_DIR/jaas.conf (Client: username=\"kafka\")"
+  fi
   say "metastore: $METASTORE_DESC"
   say "zookeeper.connect=$METASTORE_CONNECT"
   kafka_brokers_start "$WORK" "$BROKERS" "$METASTORE_CONNECT" || return 1
@@ -379,6 +468,7 @@ step "Create topic $TOPIC (1 partition, replication factor 3)" do_create_topic
 step "Produce ${#WORDS[@]} words, one record per line" do_produce
 step "Consume them from the beginning" consume_and_check
 [[ "$MODE" == etcd ]] && step "The partition state, as stored in etcd" do_etcd_state "$BROKERS"
+(( TLS )) && step "SCRAM credentials through kafka-configs --zookeeper --zk-tls-config-file" do_scram
 step "Kill -9 the partition leader" do_kill_leader
 step "New leader elected, ISR shrinks" do_failover
 step "Consume all ${#WORDS[@]} words again (from the survivors)" consume_and_check
@@ -392,4 +482,4 @@ if (( E2E )); then
 fi
 step "Stop the brokers and the metastore" do_stop
 CURRENT_STEP=""
-printf '\nDEMO PASSED (%s mode%s)\n' "$MODE" "$( ((E2E)) && echo ', end-to-end test')"
+printf '\nDEMO PASSED (%s mode%s%s)\n' "$MODE" "$( ((TLS)) && echo ', TLS + etcd auth')" "$( ((E2E)) && echo ', end-to-end test')"

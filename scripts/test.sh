@@ -50,6 +50,9 @@ echo "== Kafka end-to-end: 3 etcd members, 3 unmodified Kafka 3.9.1 brokers on o
 # The jar just tested above, not a rebuild.
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/e2e-kafka.sh
 
+echo "== Kafka end-to-end over TLS + etcd auth (client certificates, an etcd user per cluster, SCRAM via kafka-configs --zookeeper)"
+KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/e2e-kafka.sh --tls
+
 # ---------------------------------------------------------------------------
 # Benchmark smoke run (owner: bench/, scripts/bench.sh): every target of
 # issue 5 (engine, raw-etcd, bridge, zookeeper, zetcd; W8 not run) with small

@@ -5,6 +5,7 @@
 #   ke_install_cleanup_trap
 #   KB_EXTRA_CP="/path/our.jar"            # optional: put first on the broker classpath
 #   KB_EXTRA_JAVA_OPTS="-Djava.library.path=..."   # optional, word-split
+#   KB_EXTRA_PROPERTIES="zookeeper.ssl.client.enable=true..."  # optional, appended to server.properties
 #   kafka_brokers_start "$WORKDIR" 3 "$ZK_CONNECT"  # ids 1..N, files under $WORKDIR/kafka/bN/
 #   kafka_topic_create kafka-test 1 3
 #   printf '%s\n' a b c | kafka_produce kafka-test
@@ -28,6 +29,7 @@ KB_COUNT=0
 KB_CONNECT=""
 : "${KB_EXTRA_CP:=}"
 : "${KB_EXTRA_JAVA_OPTS:=}"
+: "${KB_EXTRA_PROPERTIES:=}"   # more server.properties lines (e.g. zookeeper.ssl.*)
 : "${KB_HEAP:=512m}"
 : "${KB_TOOL_TIMEOUT:=60}"
 : "${KB_START_TIMEOUT:=90}"
@@ -69,6 +71,7 @@ log.retention.check.interval.ms=300000
 controlled.shutdown.max.retries=1
 controlled.shutdown.retry.backoff.ms=500
 EOF
+  if [[ -n "$KB_EXTRA_PROPERTIES" ]]; then printf '%s\n' "$KB_EXTRA_PROPERTIES" >>"$d/server.properties"; fi
   cat >"$d/log4j.properties" <<EOF
 log4j.rootLogger=INFO, server
 log4j.appender.server=org.apache.log4j.FileAppender
