@@ -201,3 +201,27 @@ async fn client_certificate_cn_is_the_etcd_user() {
     let err = ZkClient::connect(&etcd.connect_string(), o).await.err().expect("user-a on namespace b");
     assert_eq!(err.code, Code::NoAuth, "{err:?}");
 }
+
+#[tokio::test]
+async fn member_down_at_connect_logs_in_when_it_returns() {
+    let mut etcd = auth_cluster(3, &[], &["a"]).await;
+    // The client knows members 0 and 1 only; 0 is down while it connects.
+    let connect = format!("{},{}", etcd.endpoint(0), etcd.endpoint(1));
+    etcd.stop_member(0);
+    let zk = ZkClient::connect(&connect, options("a", Some(creds("a")))).await.expect("connect with a member down");
+    zk.create("/e", None, Acl::open_unsafe(), CreateMode::Ephemeral).await.unwrap();
+    etcd.start_member(0);
+    // Now only member 0 is left to this client: it must have logged in there.
+    etcd.stop_member(1);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut n = 0;
+    loop {
+        match zk.create(&format!("/n{n}"), None, Acl::open_unsafe(), CreateMode::Persistent).await {
+            Ok(_) => break,
+            Err(e) if e.code == Code::ConnectionLoss && Instant::now() < deadline => n += 1,
+            Err(e) => panic!("no log-in on the member that came back: {e:?}"),
+        }
+    }
+    assert!(zk.exists("/e", false).await.unwrap().is_some());
+    zk.close().await;
+}

@@ -11,6 +11,7 @@
 //! it is never applied twice.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use etcd_client::{Client, ConnectOptions, Txn, TxnResponse};
@@ -38,6 +39,9 @@ pub struct Transport {
     /// An etcd user is configured: "user name is empty" then means "this
     /// endpoint's client has not logged in yet", not a refusal.
     auth: bool,
+    /// Background log-ins hold a weak reference: they stop once the
+    /// transport is gone.
+    alive: Arc<()>,
 }
 
 impl Transport {
@@ -80,6 +84,7 @@ impl Transport {
             request_timeout,
             tls: tls.is_some(),
             auth: credentials.is_some(),
+            alive: Arc::new(()),
         };
         if let Some(c) = credentials {
             transport.log_in(c, connect_timeout).await?;
@@ -125,10 +130,14 @@ impl Transport {
     fn log_in_later(&self, i: usize, creds: Credentials) {
         let mut client = self.clients[i].clone();
         let endpoint = self.endpoints[i].clone();
+        let alive = Arc::downgrade(&self.alive);
         tokio::spawn(async move {
             let mut pause = Duration::from_millis(200);
             loop {
                 tokio::time::sleep(pause).await;
+                if alive.strong_count() == 0 {
+                    return;
+                }
                 match timeout(Duration::from_secs(5), client.update_user(Some((creds.user.clone(), creds.password.clone())))).await {
                     Ok(Ok(())) => {
                         log::info!("etcd {endpoint}: logged in as {}", creds.user);
