@@ -213,15 +213,7 @@ async fn member_down_at_connect_logs_in_when_it_returns() {
     etcd.start_member(0);
     // Now only member 0 is left to this client: it must have logged in there.
     etcd.stop_member(1);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut n = 0;
-    loop {
-        match zk.create(&format!("/n{n}"), None, Acl::open_unsafe(), CreateMode::Persistent).await {
-            Ok(_) => break,
-            Err(e) if e.code == Code::ConnectionLoss && Instant::now() < deadline => n += 1,
-            Err(e) => panic!("no log-in on the member that came back: {e:?}"),
-        }
-    }
+    common::zk::create_until_ok(&zk, "/n", "no log-in on the member that came back").await;
     assert!(zk.exists("/e", false).await.unwrap().is_some());
     zk.close().await;
 }

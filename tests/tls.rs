@@ -155,15 +155,7 @@ async fn mtls_three_members_fail_over() {
     zk.create("/f/e", None, Acl::open_unsafe(), CreateMode::Ephemeral).await.unwrap();
     // Calls go to the first endpoint until it fails: kill it.
     etcd.stop_member(0);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut n = 0;
-    loop {
-        match zk.create(&format!("/f/n{n}"), None, Acl::open_unsafe(), CreateMode::Persistent).await {
-            Ok(_) => break,
-            Err(e) if e.code == Code::ConnectionLoss && Instant::now() < deadline => n += 1,
-            Err(e) => panic!("no failover to a second TLS endpoint: {e:?}"),
-        }
-    }
+    common::zk::create_until_ok(&zk, "/f/n", "no failover to a second TLS endpoint").await;
     assert!(zk.exists("/f/e", false).await.unwrap().is_some());
     assert_ne!(zk.state(), SessionState::Expired);
     zk.close().await;

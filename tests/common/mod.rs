@@ -62,6 +62,20 @@ pub mod zk {
         }
     }
 
+    /// Creates `<prefix>0`, `<prefix>1`, ... until one succeeds (failover in
+    /// progress: CONNECTIONLOSS); panics with `what` after 20 s or on any other error.
+    pub async fn create_until_ok(zk: &ZkClient, prefix: &str, what: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let mut n = 0;
+        loop {
+            match zk.create(&format!("{prefix}{n}"), None, Acl::open_unsafe(), CreateMode::Persistent).await {
+                Ok(_) => return,
+                Err(e) if e.code == kafka_etcd::Code::ConnectionLoss && tokio::time::Instant::now() < deadline => n += 1,
+                Err(e) => panic!("{what}: {e:?}"),
+            }
+        }
+    }
+
     /// Asserts that no watch event arrives within `ms`.
     pub async fn no_watch_event(rx: &mut UnboundedReceiver<WatchedEvent>, ms: u64) {
         let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);

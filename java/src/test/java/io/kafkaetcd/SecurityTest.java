@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,17 +25,12 @@ class SecurityTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("kafka-etcd-pki-");
-        pki = new TestPki(dir);
-        pki.issue("server", "localhost", true);
-        Path[] server = pki.pem("server");
-        pki.issue("client", "kafka", false);
-        Path[] client = pki.pem("client");
+        pki = TestPki.withServerAndClient("kafka-etcd-pki-");
+        dir = pki.dir;
         ca = Files.readAllBytes(pki.caPem);
-        cert = Files.readAllBytes(client[0]);
-        key = Files.readAllBytes(client[1]);
-        etcd = EtcdServer.start(new Path[] {server[0], server[1], pki.caPem}, List.of());
-        etcd.enableAuth("root-pw", new String[] {"user-a", "pw-a", "a/"});
+        cert = Files.readAllBytes(dir.resolve("client.crt.pem"));
+        key = Files.readAllBytes(dir.resolve("client.key.pem"));
+        etcd = pki.startSecureEtcd();
     }
 
     @AfterAll
@@ -44,9 +38,7 @@ class SecurityTest {
         if (etcd != null) {
             etcd.close();
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        pki.delete();
     }
 
     private static ClientConfig config() {

@@ -29,6 +29,42 @@ public final class TestPki {
                 "-file", caPem.toString());
     }
 
+    /**
+     * A fresh directory with a CA, etcd's server certificate ({@code server.*}) and a client
+     * certificate for CN "kafka" ({@code client.p12}, {@code client.crt.pem}/{@code client.key.pem}).
+     */
+    public static TestPki withServerAndClient(String dirPrefix) throws IOException, InterruptedException {
+        TestPki pki = new TestPki(Files.createTempDirectory(dirPrefix));
+        pki.issue("server", "localhost", true);
+        pki.pem("server");
+        pki.issue("client", "kafka", false);
+        pki.pem("client");
+        return pki;
+    }
+
+    /**
+     * An etcd serving TLS only with this CA's server certificate, client certificates
+     * required, and authentication on: user "user-a" (password "pw-a") with readwrite on "a/" only.
+     */
+    public EtcdServer startSecureEtcd() throws IOException, InterruptedException {
+        EtcdServer etcd = EtcdServer.start(new Path[] {dir.resolve("server.crt.pem"), dir.resolve("server.key.pem"),
+            caPem}, List.of());
+        try {
+            etcd.enableAuth("root-pw", new String[] {"user-a", "pw-a", "a/"});
+        } catch (IOException | RuntimeException e) {
+            etcd.close();
+            throw e;
+        }
+        return etcd;
+    }
+
+    /** Removes the directory and everything in it. */
+    public void delete() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
     /** A PKCS12 keystore {@code <name>.p12} with a key and a CA-signed certificate for {@code cn}. */
     public Path issue(String name, String cn, boolean server) throws IOException, InterruptedException {
         String ks = p(name + ".p12");

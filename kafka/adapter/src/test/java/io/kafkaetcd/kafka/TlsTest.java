@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -54,18 +53,13 @@ class TlsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("kafka-etcd-adapter-pki-");
-        pki = new TestPki(dir);
-        pki.issue("server", "localhost", true);
-        Path[] server = pki.pem("server");
-        pki.issue("client", "kafka", false);
-        pki.pem("client");
+        pki = TestPki.withServerAndClient("kafka-etcd-adapter-pki-");
+        dir = pki.dir;
         pki.jks("client");
         pki.truststore("JKS");
         pki.truststore("PKCS12");
         Files.writeString(dir.resolve("etcd-password"), "pw-a\n");
-        etcd = EtcdServer.start(new Path[] {server[0], server[1], pki.caPem}, List.of());
-        etcd.enableAuth("root-pw", new String[] {"user-a", "pw-a", "a/"});
+        etcd = pki.startSecureEtcd();
     }
 
     @AfterAll
@@ -73,9 +67,7 @@ class TlsTest {
         if (etcd != null) {
             etcd.close();
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
+        pki.delete();
     }
 
     @BeforeEach
