@@ -120,24 +120,26 @@ async fn null_and_empty_data_stay_apart() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sequential_names_follow_parent_cversion() {
+async fn sequential_names_count_child_creates() {
     let c = client("seq").await;
     c.create("/q", None, open(), P).await.unwrap();
     let (a, _) = c.create("/q/item-", Some(b"1"), open(), CreateMode::PersistentSequential).await.unwrap();
     assert_eq!(a, "/q/item-0000000000");
-    c.create("/q/plain", None, open(), P).await.unwrap(); // cversion 2
-    c.delete("/q/plain", -1).await.unwrap(); // cversion 3
+    c.create("/q/plain", None, open(), P).await.unwrap(); // 2 creates
+    c.delete("/q/plain", -1).await.unwrap(); // cversion 3, still 2 creates
+    // ZooKeeper names from the count of child creates, not creates + deletes.
     let (b, _) = c.create("/q/item-", None, open(), CreateMode::PersistentSequential).await.unwrap();
-    assert_eq!(b, "/q/item-0000000003");
+    assert_eq!(b, "/q/item-0000000002");
     let (e, st) = c.create("/q/e-", None, open(), CreateMode::EphemeralSequential).await.unwrap();
-    assert_eq!(e, "/q/e-0000000004");
+    assert_eq!(e, "/q/e-0000000003");
     assert_eq!(st.ephemeral_owner, c.session_id());
     let (d, _) = c.create("/q/", None, open(), CreateMode::PersistentSequential).await.unwrap();
-    assert_eq!(d, "/q/0000000005");
+    assert_eq!(d, "/q/0000000004");
     // Names sort as strings in creation order, as Kafka expects.
-    let (mut kids, _) = c.get_children("/q", false).await.unwrap();
+    let (mut kids, st) = c.get_children("/q", false).await.unwrap();
     kids.sort();
-    assert_eq!(kids, vec!["0000000005", "e-0000000004", "item-0000000000", "item-0000000003"]);
+    assert_eq!(kids, vec!["0000000004", "e-0000000003", "item-0000000000", "item-0000000002"]);
+    assert_eq!(st.cversion, 6, "reported cversion counts 5 creates and 1 delete");
 
     // Concurrent sequential creates get distinct, gap-free names.
     let futs: Vec<_> = (0..20)
@@ -332,15 +334,45 @@ async fn multi_commits_all_or_nothing_with_per_op_results() {
     ] {
         assert_eq!(multi_code(&c.multi(ops).await.unwrap()), want);
     }
-    // Delete then create within one multi is rejected clearly.
-    let e = c
+    // Delete then create of one path (Kafka's KRaft controller claim): a new node.
+    c.set_data("/topics/u", Some(b"old"), -1).await.unwrap();
+    c.set_acl("/topics/u", Acl::read_unsafe(), -1).await.unwrap();
+    c.create("/topics/u/kid", None, open(), P).await.unwrap();
+    c.delete("/topics/u/kid", -1).await.unwrap();
+    let (_, old) = c.get_data("/topics/u", false).await.unwrap();
+    let (_, parent_before) = c.get_data("/topics", false).await.unwrap();
+    let r = c
         .multi(vec![
-            MultiOp::Delete { path: "/topics/u".into(), version: -1 },
-            MultiOp::Create { path: "/topics/u".into(), data: None, acl: open(), mode: P },
+            MultiOp::SetData { path: "/controller_epoch".into(), data: Some(b"2".to_vec()), version: 0 },
+            MultiOp::Delete { path: "/topics/u".into(), version: 1 },
+            MultiOp::Create { path: "/topics/u".into(), data: Some(b"new".to_vec()), acl: open(), mode: CreateMode::Ephemeral },
         ])
         .await
-        .unwrap_err();
-    assert_eq!(e.code, Code::Unimplemented);
+        .unwrap();
+    assert_eq!(multi_code(&r), Code::Ok, "{r:?}");
+    let created = match &r[2] {
+        OpResult::Create { path, stat } => {
+            assert_eq!(path, "/topics/u");
+            *stat
+        }
+        o => panic!("{o:?}"),
+    };
+    let (data, st) = c.get_data("/topics/u", false).await.unwrap();
+    assert_eq!(data.unwrap(), b"new");
+    assert_eq!(st, created, "the create's Stat is what a read shows");
+    assert!(st.czxid > old.czxid && st.czxid == st.mzxid && st.czxid == st.pzxid);
+    assert_eq!((st.version, st.cversion, st.aversion, st.num_children), (0, 0, 0, 0));
+    assert_eq!(st.ephemeral_owner, c.session_id());
+    assert_eq!(c.get_acl("/topics/u").await.unwrap().0, open());
+    let (_, parent) = c.get_data("/topics", false).await.unwrap();
+    assert_eq!((parent.num_children, parent.cversion), (parent_before.num_children, parent_before.cversion + 2));
+    assert_eq!(parent.pzxid, st.czxid);
+    // Versioned writes see the new node's versions.
+    assert_eq!(c.set_data("/topics/u", None, 1).await.unwrap_err().code, Code::BadVersion);
+    assert_eq!(c.set_data("/topics/u", None, 0).await.unwrap().version, 1);
+    assert_eq!(c.set_acl("/topics/u", open(), 0).await.unwrap().aversion, 1);
+    c.delete("/topics/u", 1).await.unwrap();
+    c.create("/topics/u", None, open(), P).await.unwrap();
     // Invalid paths are refused before anything runs.
     let e = c.multi(vec![MultiOp::Check { path: "bad".into(), version: -1 }]).await.unwrap_err();
     assert_eq!(e.code, Code::BadArguments);
@@ -383,5 +415,25 @@ async fn pipelined_requests_keep_their_order() {
     }
     let (_, st) = c.get_data("/many", false).await.unwrap();
     assert_eq!((st.num_children, st.cversion), (300, 300));
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_of_the_old_layout_still_give_unique_increasing_names() {
+    let cs = shared_single().connect_string();
+    let (c, _rx, chroot) = zk::chrooted(&cs, "old-layout").await;
+    c.create("/q", None, open(), P).await.unwrap();
+    let (a, _) = c.create("/q/s-", None, open(), CreateMode::PersistentSequential).await.unwrap();
+    c.delete(&a, -1).await.unwrap();
+    // Before the pzxid mark existed, a delete also bumped the child counter.
+    let mut raw = etcd_client::Client::connect([shared_single().endpoint(0)], None).await.unwrap();
+    let counter = kafka_etcd::znode::keys::Keys::new("zk").counter(&format!("{chroot}/q"));
+    raw.put(counter, Vec::new(), Some(etcd_client::PutOptions::new().with_ignore_value())).await.unwrap();
+    let before = c.exists("/q", false).await.unwrap().unwrap();
+    let (b, _) = c.create("/q/s-", None, open(), CreateMode::PersistentSequential).await.unwrap();
+    let (d, _) = c.create("/q/s-", None, open(), CreateMode::PersistentSequential).await.unwrap();
+    assert!(a < b && b < d, "{a} {b} {d}");
+    let after = c.exists("/q", false).await.unwrap().unwrap();
+    assert!(after.cversion > before.cversion && after.pzxid > before.pzxid);
     c.close().await;
 }

@@ -175,3 +175,57 @@ async fn expiry_of_another_session_fires_watches() {
     w.close().await;
     writer.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_touching_a_path_twice_fires_each_op_in_turn() {
+    use kafka_etcd::MultiOp;
+    let (w, mut rx, writer) = pair("multi-twice").await;
+    let open = Acl::open_unsafe;
+    writer.create("/x", None, open(), P).await.unwrap();
+    writer.create("/controller", Some(b"zk"), open(), P).await.unwrap();
+    // Create then delete: no node remains, yet the exists watch and the
+    // parent's child watch fire (ZooKeeper runs the ops one after another).
+    assert!(w.exists("/x/y", true).await.unwrap().is_none());
+    w.get_children("/x", true).await.unwrap();
+    let r = writer
+        .multi(vec![
+            MultiOp::Create { path: "/x/y".into(), data: None, acl: open(), mode: P },
+            MultiOp::Delete { path: "/x/y".into(), version: -1 },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(kafka_etcd::multi_code(&r), kafka_etcd::Code::Ok);
+    let mut got = vec![zk::next_watch_event(&mut rx).await, zk::next_watch_event(&mut rx).await];
+    got.sort_by_key(|e| e.path.clone());
+    assert_eq!((ev(&got[0]), ev(&got[1])), ((EventType::NodeChildrenChanged, "/x"), (EventType::NodeCreated, "/x/y")));
+    // Delete then create: the data watch hears NodeDeleted (not a data change).
+    w.exists("/controller", true).await.unwrap();
+    let r = writer
+        .multi(vec![
+            MultiOp::Delete { path: "/controller".into(), version: -1 },
+            MultiOp::Create { path: "/controller".into(), data: Some(b"kraft".to_vec()), acl: open(), mode: P },
+        ])
+        .await
+        .unwrap();
+    assert_eq!(kafka_etcd::multi_code(&r), kafka_etcd::Code::Ok);
+    assert_eq!(ev(&zk::next_watch_event(&mut rx).await), (EventType::NodeDeleted, "/controller"));
+    // Nothing else was queued: a later plain write is the next event.
+    w.exists("/x/z", true).await.unwrap();
+    writer.create("/x/z", None, open(), P).await.unwrap();
+    assert_eq!(ev(&zk::next_watch_event(&mut rx).await), (EventType::NodeCreated, "/x/z"));
+    // A read of the re-created node also tells a deletion apart from a data change.
+    w.get_data("/controller", true).await.unwrap();
+    let before = w.exists("/controller", false).await.unwrap().unwrap();
+    writer
+        .multi(vec![
+            MultiOp::Delete { path: "/controller".into(), version: -1 },
+            MultiOp::Create { path: "/controller".into(), data: None, acl: open(), mode: P },
+        ])
+        .await
+        .unwrap();
+    let after = writer.exists("/controller", false).await.unwrap().unwrap();
+    assert!(after.czxid > before.czxid);
+    assert_eq!(ev(&zk::next_watch_event(&mut rx).await), (EventType::NodeDeleted, "/controller"));
+    w.close().await;
+    writer.close().await;
+}

@@ -15,8 +15,8 @@ use super::security::{Credentials, TlsOptions};
 use super::session::{Session, SessionState};
 use super::transport::{Retry, Transport};
 use super::watch::{EventSink, WatchHub};
-use crate::znode::keys::Keys;
-use crate::znode::path::parse_connect_string;
+use crate::znode::keys::{validate_namespace, Keys};
+use crate::znode::path::{self, parse_connect_string};
 use crate::znode::stat::{encode_attrs, encode_node, now_ms};
 use crate::znode::{Acl, Code, Stat, ZkError, ZkResult};
 
@@ -97,6 +97,7 @@ impl ZkClient {
     /// Connects to `host:port[,host:port...][/chroot]` and opens a session.
     pub async fn connect(connect_string: &str, options: ClientOptions) -> ZkResult<ZkClient> {
         let (endpoints, chroot) = parse_connect_string(connect_string)?;
+        validate_namespace(&options.namespace)?;
         let deadline = options.connect_timeout;
         match tokio::time::timeout(deadline, Self::open(endpoints, chroot, options)).await {
             Ok(r) => r,
@@ -107,7 +108,11 @@ impl ZkClient {
     }
 
     async fn open(endpoints: Vec<String>, chroot: crate::znode::path::Chroot, o: ClientOptions) -> ZkResult<ZkClient> {
-        let transport = Arc::new(Transport::new(&endpoints, o.request_timeout, o.connect_timeout, o.tls.as_ref(), o.credentials.as_ref()).await?);
+        let transport = Arc::new(
+            Transport::new(&endpoints, o.request_timeout, o.connect_timeout, o.tls.as_ref(), o.credentials.as_ref())
+                .await?
+                .with_max_data(o.max_data_bytes),
+        );
         let keys = Keys::new(&o.namespace);
         let start_rev = init_root(&transport, &keys).await?;
         let ttl = o.session_timeout.as_millis().div_ceil(1000).max(1) as i64;
@@ -290,17 +295,25 @@ fn unexpected(r: Reply) -> ZkError {
     ZkError::new(Code::SystemError, format!("unexpected reply {r:?}"))
 }
 
-/// Creates the root znode on first use; returns the revision to watch from.
+/// Creates the root znode and ZooKeeper's own nodes (`/zookeeper`,
+/// `/zookeeper/quota`, `/zookeeper/config`) where they are missing, in one
+/// txn; returns the revision to watch from. Like ZooKeeper's, these nodes
+/// do not count as changes of their parent's children (no cversion bump).
 async fn init_root(transport: &Transport, keys: &Keys) -> ZkResult<i64> {
     let now = now_ms();
-    let txn = Txn::new()
-        .when(vec![Compare::create_revision(keys.node("/"), CompareOp::Equal, 0)])
-        .and_then(vec![
-            TxnOp::put(keys.node("/"), encode_node(now, None), None::<PutOptions>),
-            TxnOp::put(keys.attrs("/"), encode_attrs(now, &Acl::open_unsafe()), None),
-            TxnOp::put(keys.counter("/"), Vec::new(), None),
-        ]);
-    let resp = transport.txn(txn, Retry::Anywhere).await?;
+    let read_only = [Acl { perms: 1, scheme: "world".into(), id: "anyone".into() }];
+    let create_if_absent = |p: &str| {
+        let acl = if p == path::READ_ONLY { &read_only[..] } else { &Acl::open_unsafe()[..] };
+        // ZooKeeper's own nodes hold empty data, not null.
+        let data: Option<&[u8]> = if p == "/" { None } else { Some(&[]) };
+        TxnOp::txn(Txn::new().when(vec![Compare::create_revision(keys.node(p), CompareOp::Equal, 0)]).and_then(vec![
+            TxnOp::put(keys.node(p), encode_node(now, data), None::<PutOptions>),
+            TxnOp::put(keys.attrs(p), encode_attrs(now, acl), None),
+            TxnOp::put(keys.counter(p), Vec::new(), None),
+        ]))
+    };
+    let ops = std::iter::once("/").chain(path::SPECIAL).map(create_if_absent).collect::<Vec<_>>();
+    let resp = transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?;
     Ok(resp.header().map_or(0, |h| h.revision()))
 }
 

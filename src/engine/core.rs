@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::{watch as signal, Semaphore};
 
 use super::batch::ReadBatcher;
+use super::multi::fits_one_txn;
 use super::order::{Mode, Sequencer};
 use super::request::{MultiOp, OpResult, Reply, Request};
 use super::session::Session;
@@ -40,6 +41,23 @@ impl Core {
             if s == self.chroot.as_str() {
                 return Err(ZkError::bad_arguments("the root node cannot be deleted"));
             }
+            if path::is_special(&s) {
+                return Err(ZkError::bad_arguments(format!("{s} is ZooKeeper's own node and cannot be deleted")));
+            }
+            Ok(s)
+        };
+        // ZooKeeper's config node is READ-only for everyone; ZooKeeper
+        // enforces that ACL even though kafka-etcd enforces no other.
+        let writable = |s: String| -> ZkResult<String> {
+            if s == path::READ_ONLY {
+                return Err(ZkError::at(Code::NoAuth, &s));
+            }
+            Ok(s)
+        };
+        let creatable = |s: String| -> ZkResult<String> {
+            if s != "/" && path::parent(&s) == path::READ_ONLY {
+                return Err(ZkError::at(Code::NoAuth, &s));
+            }
             Ok(s)
         };
         let srv = |p: &str, seq: bool| -> ZkResult<String> {
@@ -64,12 +82,12 @@ impl Core {
             Request::Create { path, data, acl, mode } => {
                 data_ok(&data)?;
                 validate_acl(&acl)?;
-                Request::Create { path: srv(&path, mode.is_sequential())?, data, acl, mode }
+                Request::Create { path: srv(&path, mode.is_sequential()).and_then(creatable)?, data, acl, mode }
             }
             Request::Delete { path, version } => Request::Delete { path: srv(&path, false).and_then(not_root)?, version },
             Request::SetData { path, data, version } => {
                 data_ok(&data)?;
-                Request::SetData { path: srv(&path, false)?, data, version }
+                Request::SetData { path: srv(&path, false).and_then(writable)?, data, version }
             }
             Request::GetData { path, watch } => Request::GetData { path: srv(&path, false)?, watch },
             Request::Exists { path, watch } => Request::Exists { path: srv(&path, false)?, watch },
@@ -77,9 +95,10 @@ impl Core {
             Request::GetAcl { path } => Request::GetAcl { path: srv(&path, false)? },
             Request::SetAcl { path, acl, version } => {
                 validate_acl(&acl)?;
-                Request::SetAcl { path: srv(&path, false)?, acl, version }
+                Request::SetAcl { path: srv(&path, false).and_then(writable)?, acl, version }
             }
             Request::Multi(ops) => {
+                fits_one_txn(&ops)?;
                 let mut out = Vec::with_capacity(ops.len());
                 let mut total = 0;
                 for op in ops {
@@ -88,7 +107,7 @@ impl Core {
                             data_ok(&data)?;
                             validate_acl(&acl)?;
                             total += data.as_ref().map_or(0, Vec::len);
-                            MultiOp::Create { path: srv(&path, mode.is_sequential())?, data, acl, mode }
+                            MultiOp::Create { path: srv(&path, mode.is_sequential()).and_then(creatable)?, data, acl, mode }
                         }
                         MultiOp::Delete { path, version } => {
                             MultiOp::Delete { path: srv(&path, false).and_then(not_root)?, version }
@@ -96,7 +115,7 @@ impl Core {
                         MultiOp::SetData { path, data, version } => {
                             data_ok(&data)?;
                             total += data.as_ref().map_or(0, Vec::len);
-                            MultiOp::SetData { path: srv(&path, false)?, data, version }
+                            MultiOp::SetData { path: srv(&path, false).and_then(writable)?, data, version }
                         }
                         MultiOp::Check { path, version } => MultiOp::Check { path: srv(&path, false)?, version },
                     });

@@ -4,7 +4,9 @@
 mod batch;
 mod client;
 mod core;
+mod limits;
 mod multi;
+mod multi_play;
 mod order;
 mod request;
 mod security;

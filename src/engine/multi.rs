@@ -8,6 +8,13 @@
 //! txn guarded by compares on everything read. If anything changed in
 //! between, the txn fails and the multi is played again.
 //!
+//! The ops are played in `multi_play.rs`. A node deleted and created again
+//! keeps its etcd keys (one txn cannot delete and put a key): they are
+//! overwritten with offsets back to a new node's counts and a re-creation
+//! mark that makes the commit its czxid (`recreate_ops`). A multi that
+//! changes one path more than once also records its ordered changes for
+//! other clients' watch streams (see `znode::keys`).
+//!
 //! The common case needs no play: when the ops touch unrelated nodes
 //! (Kafka's `[check /controller_epoch, setData state]`), they compile to one
 //! txn directly, and only a failure is played, on the state its `else`
@@ -17,239 +24,52 @@ use std::collections::HashMap;
 
 use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp};
 
+use super::batch::MAX_READS_PER_TXN;
 use super::core::Core;
+use super::multi_play::{changes, changes_a_path_twice, failure_results, named_paths, play, Pending, Played, Sim};
+use super::transport::Retry;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
-use super::write::{absent, bump, exists, new_node_stat, version_compares, NO_OFFSET};
+use super::write::{absent, bump, exists, mark_child_deleted, new_node_stat, version_compares, NO_OFFSET};
+use crate::znode::events::{encode_changes, Change};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
-use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
+use crate::znode::{path, Code, ZkError, ZkResult};
 
 const MAX_RACES: usize = 64;
 /// etcd's default `--max-txn-ops`.
 const MAX_TXN_OPS: usize = 128;
 
-/// A node as the ops leave it. Zxids that this multi sets are `None`
-/// until the commit revision is known.
-#[derive(Clone, Debug)]
-struct Sim {
-    exists: bool,
-    data: Option<Vec<u8>>,
-    acl: Vec<Acl>,
-    lease: i64,
-    version: i64,
-    cversion: i64,
-    aversion: i64,
-    ctime: i64,
-    mtime: i64,
-    czxid: Option<i64>,
-    mzxid: Option<i64>,
-    pzxid: Option<i64>,
-    num_children: i64,
-    data_puts: i64,
-    child_changes: i64,
-    recreated: bool,
-}
-
-impl Sim {
-    /// A node that does not exist (yet).
-    fn absent() -> Sim {
-        Sim {
-            exists: false,
-            data: None,
-            acl: Vec::new(),
-            lease: 0,
-            version: 0,
-            cversion: 0,
-            aversion: 0,
-            ctime: 0,
-            mtime: 0,
-            czxid: None,
-            mzxid: None,
-            pzxid: None,
-            num_children: 0,
-            data_puts: 0,
-            child_changes: 0,
-            recreated: false,
+/// Refuses at once a multi that cannot fit one etcd txn, before anything
+/// is read: every node it touches (each op's node, and the parent of each
+/// create and delete) is read and then guarded by at least two compares
+/// (its node key and its version offset), and a txn holds at most
+/// [`MAX_TXN_OPS`] compares.
+pub fn fits_one_txn(ops: &[MultiOp]) -> ZkResult<()> {
+    let mut nodes = std::collections::HashSet::new();
+    let mut sequential = 0;
+    for op in ops {
+        match op {
+            // Each sequential create makes a node of its own.
+            MultiOp::Create { mode, .. } if mode.is_sequential() => sequential += 1,
+            _ => {
+                nodes.insert(op.path());
+            }
         }
-    }
-
-    fn from_state(st: &NodeState) -> ZkResult<Sim> {
-        if !st.exists() {
-            return Ok(Sim::absent());
-        }
-        let stat = st.stat()?;
-        Ok(Sim {
-            exists: true,
-            data: st.data()?,
-            acl: st.attrs_value()?.acl,
-            lease: stat.ephemeral_owner,
-            version: st.version()?,
-            cversion: st.cversion()?,
-            aversion: stat.aversion as i64,
-            ctime: stat.ctime,
-            mtime: stat.mtime,
-            czxid: Some(stat.czxid),
-            mzxid: Some(stat.mzxid),
-            pzxid: Some(stat.pzxid),
-            num_children: st.num_children,
-            data_puts: 0,
-            child_changes: 0,
-            recreated: false,
-        })
-    }
-
-    /// The Stat as of now; zxids this multi sets become `commit`.
-    fn stat(&self, commit: i64) -> Stat {
-        Stat {
-            czxid: self.czxid.unwrap_or(commit),
-            mzxid: self.mzxid.unwrap_or(commit),
-            ctime: self.ctime,
-            mtime: self.mtime,
-            version: self.version as i32,
-            cversion: self.cversion as i32,
-            aversion: self.aversion as i32,
-            ephemeral_owner: self.lease,
-            data_length: self.data.as_ref().map_or(0, Vec::len) as i32,
-            num_children: self.num_children as i32,
-            pzxid: self.pzxid.unwrap_or(commit),
-        }
-    }
-}
-
-/// A result whose Stat waits for the commit revision.
-enum Pending {
-    Create(String, Sim),
-    Delete,
-    SetData(Sim),
-    Check,
-}
-
-enum Played {
-    /// These paths must be read before the ops can be played.
-    NeedRead(Vec<String>),
-    /// Op `index` failed with `code`.
-    Failed(usize, Code),
-    Done(Vec<Pending>, HashMap<String, Sim>),
-}
-
-/// Plays the ops on copies of the read nodes.
-fn play(ops: &[MultiOp], read: &HashMap<String, NodeState>, lease: i64, now: i64) -> ZkResult<Played> {
-    let mut nodes: HashMap<String, Sim> = HashMap::new();
-    let mut results = Vec::with_capacity(ops.len());
-    for (i, op) in ops.iter().enumerate() {
-        // Fetch the nodes this op looks at, or ask for them to be read.
-        let p = op.path();
-        let parent = path::parent(p).to_string();
-        let mut want = Vec::with_capacity(2);
         if matches!(op, MultiOp::Create { .. } | MultiOp::Delete { .. }) {
-            want.push(parent.clone());
-        }
-        if !matches!(op, MultiOp::Create { mode, .. } if mode.is_sequential()) {
-            want.push(p.to_string());
-        }
-        let missing: Vec<String> = want.iter().filter(|w| !nodes.contains_key(*w) && !read.contains_key(*w)).cloned().collect();
-        if !missing.is_empty() {
-            return Ok(Played::NeedRead(missing));
-        }
-        for w in &want {
-            if !nodes.contains_key(w) {
-                nodes.insert(w.clone(), Sim::from_state(&read[w])?);
-            }
-        }
-        let outcome = match op {
-            MultiOp::Create { path: _, data, acl, mode } => {
-                let ps = &nodes[&parent];
-                if !ps.exists {
-                    Err(Code::NoNode)
-                } else if ps.lease != 0 {
-                    Err(Code::NoChildrenForEphemerals)
-                } else {
-                    let target = if mode.is_sequential() { format!("{p}{:010}", ps.cversion as i32) } else { p.to_string() };
-                    if !nodes.contains_key(&target) {
-                        match read.get(&target) {
-                            Some(st) => {
-                                nodes.insert(target.clone(), Sim::from_state(st)?);
-                            }
-                            None => return Ok(Played::NeedRead(vec![target])),
-                        }
-                    }
-                    if target == "/" || nodes[&target].exists {
-                        Err(Code::NodeExists)
-                    } else {
-                        let was_there = read.get(&target).is_some_and(NodeState::exists);
-                        let node = nodes.get_mut(&target).unwrap();
-                        *node = Sim {
-                            exists: true,
-                            data: data.clone(),
-                            acl: acl.clone(),
-                            lease: if mode.is_ephemeral() { lease } else { 0 },
-                            ctime: now,
-                            mtime: now,
-                            recreated: was_there,
-                            ..Sim::absent()
-                        };
-                        let created = node.clone();
-                        touch_parent(nodes.get_mut(&parent).unwrap(), 1);
-                        Ok(Pending::Create(target, created))
-                    }
-                }
-            }
-            MultiOp::Delete { path: _, version } => {
-                let n = &nodes[p];
-                if p == "/" {
-                    Err(Code::BadArguments)
-                } else if !n.exists {
-                    Err(Code::NoNode)
-                } else if *version != -1 && n.version != *version as i64 {
-                    Err(Code::BadVersion)
-                } else if n.num_children > 0 {
-                    Err(Code::NotEmpty)
-                } else {
-                    nodes.get_mut(p).unwrap().exists = false;
-                    touch_parent(nodes.get_mut(&parent).unwrap(), -1);
-                    Ok(Pending::Delete)
-                }
-            }
-            MultiOp::SetData { path: _, data, version } => {
-                let n = nodes.get_mut(p).unwrap();
-                if !n.exists {
-                    Err(Code::NoNode)
-                } else if *version != -1 && n.version != *version as i64 {
-                    Err(Code::BadVersion)
-                } else {
-                    n.data = data.clone();
-                    n.version += 1;
-                    n.data_puts += 1;
-                    n.mtime = now;
-                    n.mzxid = None;
-                    Ok(Pending::SetData(n.clone()))
-                }
-            }
-            MultiOp::Check { path: _, version } => {
-                let n = &nodes[p];
-                if !n.exists {
-                    Err(Code::NoNode)
-                } else if *version != -1 && n.version != *version as i64 {
-                    Err(Code::BadVersion)
-                } else {
-                    Ok(Pending::Check)
-                }
-            }
-        };
-        match outcome {
-            Ok(r) => results.push(r),
-            Err(code) => return Ok(Played::Failed(i, code)),
+            nodes.insert(path::parent(op.path()));
         }
     }
-    Ok(Played::Done(results, nodes))
+    let touched = nodes.len() + sequential;
+    if touched * 2 > MAX_TXN_OPS {
+        return Err(ZkError::bad_arguments(format!(
+            "multi of {} ops touches {touched} nodes; one etcd txn can guard at most {} (etcd's --max-txn-ops is {MAX_TXN_OPS})",
+            ops.len(),
+            MAX_TXN_OPS / 2
+        )));
+    }
+    Ok(())
 }
 
-fn touch_parent(parent: &mut Sim, delta: i64) {
-    parent.cversion += 1;
-    parent.child_changes += 1;
-    parent.num_children += delta;
-    parent.pzxid = None;
-}
 
 impl Core {
     pub(crate) async fn multi(&self, ops: &[MultiOp]) -> ZkResult<Reply> {
@@ -266,26 +86,18 @@ impl Core {
         }
         for _ in 0..MAX_RACES {
             let now = now_ms();
-            let mut read: HashMap<String, NodeState> = HashMap::new();
+            // Every path the ops name, read together; only sequential
+            // targets (named by what the parent shows) need a later read.
+            let mut read = self.read_all(named_paths(ops)).await?;
             let (pending, nodes) = loop {
                 match play(ops, &read, lease, now)? {
-                    Played::NeedRead(paths) => {
-                        for p in paths {
-                            let st = self.reads.read(&p, ChildRead::Count).await?;
-                            read.insert(p, st);
-                        }
-                    }
+                    Played::NeedRead(paths) => read.extend(self.read_all(paths).await?),
                     Played::Failed(i, code) => return Ok(Reply::Multi(failure_results(ops.len(), i, code))),
                     Played::Done(pending, nodes) => break (pending, nodes),
                 }
             };
-            if nodes.values().any(|n| n.recreated) {
-                return Err(ZkError::new(
-                    Code::Unimplemented,
-                    "a multi that deletes and re-creates the same node cannot be expressed as one etcd txn",
-                ));
-            }
-            let txn = self.plan(&read, &nodes)?;
+            let changes = changes(ops, &pending);
+            let txn = self.plan(&read, &nodes, &changes)?;
             let resp = self.etcd_write(txn).await?;
             if !resp.succeeded() {
                 continue; // something we read changed: play again
@@ -312,6 +124,22 @@ impl Core {
             return Ok(Reply::Multi(results));
         }
         Err(ZkError::connection_loss("multi: lost too many races with concurrent writers"))
+    }
+
+    /// Reads the given znodes in as few txns as possible (one for up to
+    /// 42 paths), each txn a consistent snapshot.
+    async fn read_all(&self, paths: Vec<String>) -> ZkResult<HashMap<String, NodeState>> {
+        let mut out = HashMap::with_capacity(paths.len());
+        for chunk in paths.chunks(MAX_READS_PER_TXN) {
+            let ops: Vec<TxnOp> = chunk.iter().flat_map(|p| read_ops(&self.keys, p, ChildRead::Count, 0)).collect();
+            let resp = {
+                let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
+                self.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?
+            };
+            let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            out.extend(chunk.iter().cloned().zip(self.states(resp, &names)?));
+        }
+        Ok(out)
     }
 
     /// One round trip for a multi whose ops touch unrelated nodes. `None`
@@ -362,7 +190,7 @@ impl Core {
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
                     writes.push(TxnOp::delete(k.node(p), None));
                     writes.push(TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))));
-                    writes.push(bump(k.counter(path::parent(p))));
+                    writes.push(mark_child_deleted(k, path::parent(p)));
                 }
             }
         }
@@ -405,8 +233,40 @@ impl Core {
         Ok(Some(Reply::Multi(results)))
     }
 
-    /// The one txn that moves every node from what was read to its final state.
-    fn plan(&self, read: &HashMap<String, NodeState>, nodes: &HashMap<String, Sim>) -> ZkResult<Txn> {
+    /// Puts that turn the live keys of `p` into a new node (deleted and
+    /// created again by this multi): etcd cannot delete and put one key in
+    /// one txn, so the keys are overwritten and every count etcd keeps on
+    /// them is offset back to a new node's, and the re-creation mark makes
+    /// this commit the czxid.
+    fn recreate_ops(&self, p: &str, st: &NodeState, n: &Sim) -> Vec<TxnOp> {
+        let k = &self.keys;
+        let leased = || Some(PutOptions::new().with_lease(n.lease));
+        let etcd_version = |kv: Option<&etcd_client::KeyValue>| kv.map_or(0, etcd_client::KeyValue::version);
+        let mut ops = vec![
+            TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), leased()),
+            TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), leased()),
+            // After the put: etcd version = old + 1; creates = version - 1 + offset.
+            TxnOp::put(k.counter(p), encode_offset(n.creates - etcd_version(st.counter.as_ref())), leased()),
+            TxnOp::put(k.recreated(p), encode_offset(-etcd_version(st.attrs.as_ref())), leased()),
+        ];
+        if st.pzxid_mark.is_some() {
+            ops.push(TxnOp::delete(k.pzxid_mark(p), None)); // the counter put makes this commit the pzxid
+        }
+        let version_offset = n.version - etcd_version(st.node.as_ref());
+        if version_offset != 0 {
+            ops.push(self.offset_put(p, version_offset, n.lease));
+        } else if st.version_offset.is_some() {
+            ops.push(TxnOp::delete(k.version_offset(p), None));
+        }
+        ops
+    }
+
+    /// The one txn that moves every node from what was read to its final
+    /// state. Node keys are written in the order the ops first changed them
+    /// (the stream sees a txn's events in op order: deleting `/a/b` then
+    /// `/a` must fire a child watch on `/a` as NodeChildrenChanged); a multi
+    /// that changes one path more than once also records its changes.
+    fn plan(&self, read: &HashMap<String, NodeState>, nodes: &HashMap<String, Sim>, changes: &[(String, Change)]) -> ZkResult<Txn> {
         let k = &self.keys;
         let mut cmp = Vec::new();
         for (p, st) in read {
@@ -417,20 +277,42 @@ impl Core {
             if let Some(kv) = &st.counter {
                 cmp.push(Compare::mod_revision(k.counter(p), CompareOp::Equal, kv.mod_revision()));
             }
+            let recreated = nodes.get(p).is_some_and(|n| n.recreated);
+            let reported = changes.iter().any(|(q, c)| q == p && *c == Change::DataChanged);
+            if let Some(kv) = st.attrs.as_ref().filter(|_| recreated || reported) {
+                // A concurrent setAcl would make the re-creation's aversion offset, or a reported aversion, stale.
+                cmp.push(Compare::mod_revision(k.attrs(p), CompareOp::Equal, kv.mod_revision()));
+            }
+            if reported {
+                // A concurrent child delete moves a reported Stat's numChildren, cversion and pzxid.
+                cmp.push(match &st.pzxid_mark {
+                    Some(kv) => Compare::mod_revision(k.pzxid_mark(p), CompareOp::Equal, kv.mod_revision()),
+                    None => Compare::create_revision(k.pzxid_mark(p), CompareOp::Equal, 0),
+                });
+            }
             cmp.push(match &st.version_offset {
                 Some(kv) => Compare::mod_revision(k.version_offset(p), CompareOp::Equal, kv.mod_revision()),
                 None => Compare::create_revision(k.version_offset(p), CompareOp::Equal, 0),
             });
         }
         let mut ops = Vec::new();
-        for (p, n) in nodes {
-            let st = &read[p];
+        let mut order: Vec<&str> = Vec::with_capacity(nodes.len());
+        for p in changes.iter().map(|(p, _)| p.as_str()).chain(nodes.keys().map(String::as_str)) {
+            if !order.contains(&p) {
+                order.push(p);
+            }
+        }
+        if changes_a_path_twice(changes) {
+            ops.push(TxnOp::put(k.multi_events(), encode_changes(changes), None));
+        }
+        for p in order {
+            let (n, st) = (&nodes[p], &read[p]);
             let leased = |lease: i64| Some(PutOptions::new().with_lease(lease));
             match (st.exists(), n.exists) {
                 (false, true) => {
                     ops.push(TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), leased(n.lease)));
                     ops.push(TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), leased(n.lease)));
-                    ops.push(TxnOp::put(k.counter(p), encode_offset(n.cversion), leased(n.lease)));
+                    ops.push(TxnOp::put(k.counter(p), encode_offset(n.creates), leased(n.lease)));
                     if n.version != 0 {
                         ops.push(self.offset_put(p, n.version, n.lease));
                     }
@@ -439,6 +321,7 @@ impl Core {
                     ops.push(TxnOp::delete(k.node(p), None));
                     ops.push(TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))));
                 }
+                (true, true) if n.recreated => ops.extend(self.recreate_ops(p, st, n)),
                 (true, true) => {
                     if n.data_puts > 0 {
                         let keep_lease = Some(PutOptions::new().with_ignore_lease());
@@ -448,8 +331,11 @@ impl Core {
                             ops.push(self.offset_put(p, old + n.data_puts - 1, n.lease));
                         }
                     }
-                    if n.child_changes > 0 {
-                        let offset = st.counter_offset()? + n.child_changes - 1;
+                    if n.child_deletes > 0 {
+                        ops.push(mark_child_deleted(k, p));
+                    }
+                    if n.child_creates > 0 {
+                        let offset = st.counter_offset()? + n.child_creates - 1;
                         ops.push(TxnOp::put(k.counter(p), encode_offset(offset), Some(PutOptions::new().with_ignore_lease())));
                     }
                 }
@@ -465,18 +351,4 @@ impl Core {
         }
         Ok(Txn::new().when(cmp).and_then(ops))
     }
-}
-
-/// ZooKeeper's failed-multi shape: OK before the failing op, its error,
-/// RUNTIMEINCONSISTENCY after.
-fn failure_results(n: usize, failed: usize, code: Code) -> Vec<OpResult> {
-    (0..n)
-        .map(|i| {
-            OpResult::Error(match i.cmp(&failed) {
-                std::cmp::Ordering::Less => Code::Ok,
-                std::cmp::Ordering::Equal => code,
-                std::cmp::Ordering::Greater => Code::RuntimeInconsistency,
-            })
-        })
-        .collect()
 }

@@ -30,6 +30,18 @@ pub fn read_ops(keys: &Keys, path: &str, children: ChildRead, revision: i64) -> 
 
 pub const READ_OPS: usize = 3;
 
+/// Like [`read_ops`], but only what a watch compares (revisions, the
+/// child counter and count): no data, no ACL, so the answer stays small
+/// however large the nodes are. Parsed by [`NodeState::parse`].
+pub fn mark_ops(keys: &Keys, path: &str, revision: i64) -> [TxnOp; 3] {
+    let at = |o: GetOptions| o.with_revision(revision).with_keys_only();
+    [
+        TxnOp::get(keys.node(path), Some(at(GetOptions::new()))),
+        TxnOp::get(keys.attrs(path), Some(at(GetOptions::new().with_range(keys.attrs_end(path))))),
+        TxnOp::get(keys.children_prefix(path), Some(GetOptions::new().with_revision(revision).with_prefix().with_count_only())),
+    ]
+}
+
 /// The node key's share of a Stat.
 pub struct NodeFields {
     pub create_rev: i64,
@@ -49,6 +61,8 @@ pub struct NodeState {
     pub attrs: Option<KeyValue>,
     pub counter: Option<KeyValue>,
     pub version_offset: Option<KeyValue>,
+    pub recreated: Option<KeyValue>,
+    pub pzxid_mark: Option<KeyValue>,
     pub num_children: i64,
     /// Child names, when read with [`ChildRead::Names`].
     pub children: Vec<String>,
@@ -93,6 +107,8 @@ impl NodeState {
                 AttrKind::Attrs => self.attrs = Some(kv),
                 AttrKind::Counter => self.counter = Some(kv),
                 AttrKind::VersionOffset => self.version_offset = Some(kv),
+                AttrKind::Recreated => self.recreated = Some(kv),
+                AttrKind::PzxidMark => self.pzxid_mark = Some(kv),
                 AttrKind::Other => {}
             }
         }
@@ -112,16 +128,48 @@ impl NodeState {
         self.version_offset.as_ref().map_or(Ok(0), |kv| decode_offset(kv.value()))
     }
 
-    /// The child counter: cversion, and its etcd mod_revision (pzxid).
-    pub fn cversion(&self) -> ZkResult<i64> {
+    /// The child counter: how many children were ever created (the next
+    /// sequential suffix).
+    pub fn creates(&self) -> ZkResult<i64> {
         match &self.counter {
             Some(kv) => Ok(kv.version() - 1 + decode_offset(kv.value())?),
             None => Ok(0),
         }
     }
 
+    /// ZooKeeper's reported cversion, creates + deletes: every child still
+    /// here was created once, every other one also deleted once.
+    pub fn cversion(&self) -> ZkResult<i64> {
+        Ok(2 * self.creates()? - self.num_children)
+    }
+
+    /// The last child create or delete (0 when the node has no counter).
+    pub fn pzxid(&self) -> i64 {
+        let rev = |kv: &Option<KeyValue>| kv.as_ref().map_or(0, KeyValue::mod_revision);
+        rev(&self.counter).max(rev(&self.pzxid_mark))
+    }
+
     pub fn counter_offset(&self) -> ZkResult<i64> {
         self.counter.as_ref().map_or(Ok(0), |kv| decode_offset(kv.value()))
+    }
+
+    /// czxid given the node key's create_revision: a node a multi deleted
+    /// and re-created keeps its key, so the re-creation mark tells.
+    pub fn czxid_of(&self, create_rev: i64) -> i64 {
+        self.recreated.as_ref().map_or(create_rev, KeyValue::mod_revision)
+    }
+
+    /// The czxid of an existing node (0 when there is none).
+    pub fn czxid(&self) -> i64 {
+        self.czxid_of(self.node.as_ref().map_or(0, KeyValue::create_revision))
+    }
+
+    /// ZooKeeper's aversion (the attribute key's put count, less what it
+    /// counted before a re-creation).
+    pub fn aversion(&self) -> ZkResult<i64> {
+        let attrs = self.attrs.as_ref().ok_or_else(|| self.inconsistent("attribute key"))?;
+        let offset = self.recreated.as_ref().map_or(Ok(0), |kv| decode_offset(kv.value()))?;
+        Ok(attrs.version() - 1 + offset)
     }
 
     pub fn is_ephemeral(&self) -> bool {
@@ -159,19 +207,21 @@ impl NodeState {
     /// put's previous value instead of read back).
     pub fn stat_with(&self, n: NodeFields) -> ZkResult<Stat> {
         let attrs = self.attrs.as_ref().ok_or_else(|| self.inconsistent("attribute key"))?;
-        let counter = self.counter.as_ref().ok_or_else(|| self.inconsistent("child counter"))?;
+        if self.counter.is_none() {
+            return Err(self.inconsistent("child counter"));
+        }
         Ok(Stat {
-            czxid: n.create_rev,
+            czxid: self.czxid_of(n.create_rev),
             mzxid: n.mod_rev,
             ctime: decode_attrs(attrs.value())?.ctime,
             mtime: n.mtime,
             version: (n.etcd_version - 1 + self.version_offset_value()?) as i32,
             cversion: self.cversion()? as i32,
-            aversion: (attrs.version() - 1) as i32,
+            aversion: self.aversion()? as i32,
             ephemeral_owner: n.lease,
             data_length: n.data_len,
             num_children: self.num_children as i32,
-            pzxid: counter.mod_revision(),
+            pzxid: self.pzxid(),
         })
     }
 

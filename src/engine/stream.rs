@@ -3,13 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use etcd_client::{EventType as EtcdEvent, Txn, WatchOptions};
+use etcd_client::{Event, EventType as EtcdEvent, Txn, WatchOptions};
 use tokio::sync::watch as signal;
 
 use super::core::Core;
-use super::state::{read_ops, ChildRead, NodeState};
+use super::state::{mark_ops, NodeState};
 use super::transport::Retry;
 use super::watch::Change;
+use crate::znode::events::decode_changes;
 
 /// Follows every node key from the hub's last delivered revision + 1 until
 /// `stop` fires. Streams end when their etcd member restarts or dies; each
@@ -25,7 +26,9 @@ pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
         let start = core.hub.delivered() + 1;
         let (i, client) = core.transport.current();
         let opts = WatchOptions::new().with_prefix().with_start_revision(start).with_progress_notify();
-        let mut watch_client = client.watch_client();
+        // Catching up after a pause can bring many large values in one
+        // message: accept what a txn may answer.
+        let mut watch_client = client.watch_client().max_decoding_message_size(core.transport.decode_limit());
         let opened = tokio::select! {
             r = tokio::time::timeout(core.transport.request_timeout(), watch_client.watch(prefix.clone(), Some(opts))) => r,
             _ = stop.changed() => return,
@@ -71,19 +74,50 @@ pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
                 }
                 continue;
             }
-            for ev in resp.events() {
-                let Some(kv) = ev.kv() else { continue };
-                let Some(path) = core.keys.path_of_node_key(kv.key()) else { continue };
-                let change = match ev.event_type() {
-                    EtcdEvent::Put if kv.version() == 1 => Change::Created,
-                    EtcdEvent::Put => Change::DataChanged,
-                    EtcdEvent::Delete => Change::Deleted,
-                };
-                core.hub.stream_change(path, kv.mod_revision(), change);
+            // etcd never splits one revision's events across responses.
+            for txn in resp.events().chunk_by(|a, b| revision(a) == revision(b)) {
+                deliver(&core, txn);
             }
         }
         failures += 1;
         pause(failures).await;
+    }
+}
+
+fn revision(ev: &Event) -> i64 {
+    ev.kv().map_or(0, |kv| kv.mod_revision())
+}
+
+/// Hands the events of one etcd txn to the hub: the multi's recorded
+/// change list when it wrote one (its node keys show only the net result),
+/// else one change per node key.
+fn deliver(core: &Core, txn: &[Event]) {
+    let events_key = core.keys.multi_events();
+    let recorded = txn.iter().find_map(|ev| {
+        let kv = ev.kv().filter(|kv| kv.key() == events_key.as_slice() && ev.event_type() == EtcdEvent::Put)?;
+        match decode_changes(kv.value()) {
+            Ok(changes) => Some((kv.mod_revision(), changes)),
+            Err(e) => {
+                log::warn!("ignoring a multi's change list at revision {}: {e}", kv.mod_revision());
+                None
+            }
+        }
+    });
+    if let Some((rev, changes)) = recorded {
+        for (path, change) in changes {
+            core.hub.stream_change(&path, rev, change);
+        }
+        return;
+    }
+    for ev in txn {
+        let Some(kv) = ev.kv() else { continue };
+        let Some(path) = core.keys.path_of_node_key(kv.key()) else { continue };
+        let change = match ev.event_type() {
+            EtcdEvent::Put if kv.version() == 1 => Change::Created,
+            EtcdEvent::Put => Change::DataChanged,
+            EtcdEvent::Delete => Change::Deleted,
+        };
+        core.hub.stream_change(path, kv.mod_revision(), change);
     }
 }
 
@@ -94,6 +128,8 @@ async fn pause(failures: u32) {
 
 /// The stream's history is gone: read every watched node at one revision
 /// and fire the watches whose node differs from what they were armed on.
+/// Only revisions and counts are read, in txns of at most 42 nodes, so the
+/// re-check stays small whatever the nodes hold.
 async fn resync(core: &Core) {
     loop {
         match try_resync(core).await {
@@ -112,7 +148,7 @@ async fn try_resync(core: &Core) -> crate::znode::ZkResult<()> {
     let paths = core.hub.armed_paths();
     let mut states = Vec::with_capacity(paths.len());
     for chunk in paths.chunks(super::batch::MAX_READS_PER_TXN) {
-        let ops: Vec<_> = chunk.iter().flat_map(|p| read_ops(&core.keys, p, ChildRead::Count, rev)).collect();
+        let ops: Vec<_> = chunk.iter().flat_map(|p| mark_ops(&core.keys, p, rev)).collect();
         let resp = core.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?;
         let mut it = resp.op_responses().into_iter();
         for p in chunk {

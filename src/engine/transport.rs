@@ -18,6 +18,7 @@ use etcd_client::{Client, ConnectOptions, Txn, TxnResponse};
 use tokio::time::{timeout, Instant};
 
 use super::security::{self, Credentials, TlsOptions};
+use super::limits::{self, SizeFailure};
 use crate::znode::{Code, ZkError, ZkResult};
 
 /// May a failed call be sent again?
@@ -42,6 +43,9 @@ pub struct Transport {
     /// Background log-ins hold a weak reference: they stop once the
     /// transport is gone.
     alive: Arc<()>,
+    /// Byte bounds of requests and answers (`limits.rs`).
+    encode_limit: usize,
+    decode_limit: usize,
 }
 
 impl Transport {
@@ -85,6 +89,8 @@ impl Transport {
             tls: tls.is_some(),
             auth: credentials.is_some(),
             alive: Arc::new(()),
+            encode_limit: limits::encode_limit(0),
+            decode_limit: limits::decode_limit(0),
         };
         if let Some(c) = credentials {
             transport.log_in(c, connect_timeout).await?;
@@ -113,7 +119,7 @@ impl Transport {
                 Ok(Ok(())) => any_ok = true,
                 Ok(Err(e)) => match self.classify(&e, i) {
                     Failure::Fatal(err) | Failure::Refused(err) => refusal = Some(err),
-                    Failure::NotSent(msg) | Failure::Unknown(msg) => {
+                    Failure::NotSent(msg) | Failure::Unknown(msg) | Failure::AnswerTooLarge(msg) => {
                         log::info!("etcd {}: cannot log in yet ({msg}); retrying in the background", self.endpoints[i]);
                         self.log_in_later(i, creds.clone());
                     }
@@ -149,6 +155,19 @@ impl Transport {
                 pause = (pause * 2).min(Duration::from_secs(5));
             }
         });
+
+    }
+
+    /// Sets the byte bounds for znodes of up to `max_data` bytes.
+    pub fn with_max_data(mut self, max_data: usize) -> Transport {
+        self.encode_limit = limits::encode_limit(max_data);
+        self.decode_limit = limits::decode_limit(max_data);
+        self
+    }
+
+    /// The largest answer one txn may have.
+    pub fn decode_limit(&self) -> usize {
+        self.decode_limit
     }
 
     pub fn request_timeout(&self) -> Duration {
@@ -175,6 +194,16 @@ impl Transport {
 
     /// Runs one txn with failover under the request deadline.
     pub async fn txn(&self, txn: Txn, retry: Retry) -> ZkResult<TxnResponse> {
+        self.txn_bounded(txn, retry, self.decode_limit).await.map_err(|e| match e {
+            TxnError::AnswerTooLarge(msg) => ZkError::bad_arguments(format!("etcd's answer is too large: {msg}")),
+            TxnError::Failed(e) => e,
+        })
+    }
+
+    /// Runs one txn whose answer may be at most `decode_limit` bytes; a
+    /// larger answer is [`TxnError::AnswerTooLarge`], at once (a read can
+    /// then be split).
+    pub async fn txn_bounded(&self, txn: Txn, retry: Retry, decode_limit: usize) -> Result<TxnResponse, TxnError> {
         let deadline = Instant::now() + self.request_timeout;
         let mut attempts = 0;
         let mut refused = 0;
@@ -185,7 +214,8 @@ impl Transport {
             // Give one endpoint at most half the budget when there are others
             // to try, so a silently dead member cannot eat the whole deadline.
             let slice = if self.clients.len() > 1 { left / 2 } else { left }.max(Duration::from_millis(50));
-            let outcome = timeout(slice, client.kv_client().txn(txn.clone())).await;
+            let mut kv = client.kv_client().max_decoding_message_size(decode_limit).max_encoding_message_size(self.encode_limit);
+            let outcome = timeout(slice, kv.txn(txn.clone())).await;
             let failure = match outcome {
                 Ok(Ok(resp)) => return Ok(resp),
                 Ok(Err(e)) => {
@@ -198,17 +228,25 @@ impl Transport {
                 refused = 0;
             }
             match failure {
-                Failure::Fatal(err) => return Err(err),
+                Failure::Fatal(err) => return Err(TxnError::Failed(err)),
                 // Every endpoint refused us in turn (certificates): settled.
-                Failure::Refused(err) if refused + 1 >= self.clients.len() => return Err(err),
+                Failure::Refused(err) if refused + 1 >= self.clients.len() => return Err(TxnError::Failed(err)),
                 Failure::Refused(err) => {
                     refused += 1;
                     log::warn!("{}; trying the next endpoint", err.message);
                     self.rotate_from(i);
                 }
+                // A write whose answer we could not decode was applied or
+                // not: only reads ask for answers that small.
+                Failure::AnswerTooLarge(msg) if retry == Retry::Anywhere => return Err(TxnError::AnswerTooLarge(msg)),
+                Failure::AnswerTooLarge(msg) => {
+                    return Err(TxnError::Failed(ZkError::connection_loss(format!("outcome unknown, answer too large: {msg}"))))
+                }
                 Failure::NotSent(msg) | Failure::Unknown(msg) if Instant::now() >= deadline => {
                     self.rotate_from(i);
-                    return Err(ZkError::connection_loss(format!("etcd unreachable after {attempts} attempts: {msg}")));
+                    return Err(TxnError::Failed(ZkError::connection_loss(format!(
+                        "etcd unreachable after {attempts} attempts: {msg}"
+                    ))));
                 }
                 Failure::NotSent(msg) => {
                     log::debug!("etcd {}: request not sent ({msg}); retrying elsewhere", self.endpoints[i]);
@@ -218,10 +256,10 @@ impl Transport {
                 Failure::Unknown(msg) => {
                     self.rotate_from(i);
                     if retry == Retry::IfNotSent {
-                        return Err(ZkError::connection_loss(format!(
+                        return Err(TxnError::Failed(ZkError::connection_loss(format!(
                             "outcome unknown, etcd {}: {msg}",
                             self.endpoints[i]
-                        )));
+                        ))));
                     }
                     backoff(attempts).await;
                 }
@@ -235,6 +273,14 @@ async fn backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(ms)).await;
 }
 
+/// Why [`Transport::txn_bounded`] gave up.
+#[derive(Debug)]
+pub enum TxnError {
+    /// The answer exceeded the decode limit asked for.
+    AnswerTooLarge(String),
+    Failed(ZkError),
+}
+
 /// How a failed etcd call ended.
 pub enum Failure {
     /// The request never reached a server: safe to send again.
@@ -246,6 +292,8 @@ pub enum Failure {
     /// This endpoint refused the connection for good (TLS, certificates):
     /// another endpoint may still accept it; nothing was sent.
     Refused(ZkError),
+    /// The answer was larger than the decode limit.
+    AnswerTooLarge(String),
 }
 
 impl Transport {
@@ -298,6 +346,11 @@ fn classify(e: &etcd_client::Error) -> Failure {
     use etcd_client::Error as E;
     match e {
         E::GRpcStatus(s) => {
+            match limits::size_failure(s) {
+                Some(SizeFailure::AnswerTooLarge(msg)) => return Failure::AnswerTooLarge(msg),
+                Some(SizeFailure::RequestTooLarge(err)) => return Failure::Fatal(err),
+                None => {}
+            }
             let msg = s.message().to_string();
             use tonic::Code as G;
             match s.code() {

@@ -47,13 +47,8 @@ struct Armed<M> {
     mark: M,
 }
 
-/// A change to one node key, as seen on the stream or made by this client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Change {
-    Created,
-    DataChanged,
-    Deleted,
-}
+/// A change to one node, as seen on the stream or made by this client.
+pub use crate::znode::events::Change;
 
 #[derive(Debug)]
 struct Seen {
@@ -339,12 +334,12 @@ impl WatchHub {
 }
 
 fn node_mark(st: &NodeState) -> Option<NodeMark> {
-    st.node.as_ref().map(|kv| NodeMark { create_rev: kv.create_revision(), mod_rev: kv.mod_revision() })
+    st.node.as_ref().map(|kv| NodeMark { create_rev: st.czxid(), mod_rev: kv.mod_revision() })
 }
 
 fn children_mark(st: &NodeState) -> Option<ChildrenMark> {
     st.node.as_ref()?;
-    Some(ChildrenMark { counter_rev: st.counter.as_ref().map_or(0, |kv| kv.mod_revision()), count: st.num_children })
+    Some(ChildrenMark { counter_rev: st.pzxid(), count: st.num_children })
 }
 
 /// The event a data watch owes when the node went from `was` to `now`.

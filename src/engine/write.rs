@@ -8,6 +8,7 @@ use super::core::Core;
 use super::request::{CreateMode, Reply};
 use super::state::{read_ops, ChildRead, NodeFields, NodeState, READ_OPS};
 use super::transport::Retry;
+use crate::znode::keys::Keys;
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
 
@@ -60,7 +61,7 @@ impl Core {
             let (target, counter_rev) = if mode.is_sequential() {
                 let ps = self.read_one(parent, ChildRead::Count).await?;
                 check_parent(&ps, parent)?;
-                let name = format!("{p}{:010}", ps.cversion()? as i32);
+                let name = sequential_name(p, ps.creates()?);
                 (name, ps.counter.as_ref().map(|kv| kv.mod_revision()))
             } else {
                 (p.to_string(), None)
@@ -131,7 +132,7 @@ impl Core {
             let ok = vec![
                 TxnOp::delete(self.keys.node(p), None),
                 TxnOp::delete(self.keys.attrs(p), Some(DeleteOptions::new().with_range(self.keys.attrs_end(p)))),
-                bump(self.keys.counter(parent)),
+                mark_child_deleted(&self.keys, parent),
             ];
             let fail = read_ops(&self.keys, p, ChildRead::Count, 0);
             let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok).or_else(fail)).await?;
@@ -156,7 +157,7 @@ impl Core {
                 return Err(ZkError::at(Code::NoNode, p));
             }
             let attrs = st.attrs.as_ref().ok_or_else(|| ZkError::new(Code::DataInconsistency, format!("{p} has no attribute key")))?;
-            if aversion != -1 && attrs.version() - 1 != aversion as i64 {
+            if aversion != -1 && st.aversion()? != aversion as i64 {
                 return Err(ZkError::at(Code::BadVersion, p));
             }
             let ctime = st.attrs_value()?.ctime;
@@ -243,6 +244,18 @@ impl Core {
         let opts = if lease != 0 { PutOptions::new().with_lease(lease) } else { PutOptions::new() };
         TxnOp::put(self.keys.version_offset(p), encode_offset(offset), Some(opts))
     }
+}
+
+/// The put that moves `parent`'s pzxid when a child is deleted (a parent
+/// is never ephemeral: no lease).
+pub fn mark_child_deleted(keys: &Keys, parent: &str) -> TxnOp {
+    TxnOp::put(keys.pzxid_mark(parent), Vec::new(), None)
+}
+
+/// ZooKeeper's sequential name: the parent's count of child creates as a
+/// signed 32-bit number, `%010d` (it wraps after 2^31 creates, as there).
+pub fn sequential_name(prefix: &str, creates: i64) -> String {
+    format!("{prefix}{:010}", creates as i32)
 }
 
 /// Everything in a new node's Stat is known when its create commits at

@@ -13,6 +13,7 @@
 //!     SET_ACL 7:      str path, acls, int version
 //!     MULTI 14:       int n, op* (CREATE, DELETE, SET_DATA, or CHECK 13: str path, int version)
 //!   str   := int len (bytes of UTF-8), bytes;  bytes := int len (-1 = null), bytes
+//!   (a path's UTF-16 surrogates come as 3-byte sequences, not UTF-8: refused)
 //!   acls  := int n, (int perms, str scheme, str id)*
 //!
 //! Out of `poll` (a sequence of records, read to the end):
@@ -158,6 +159,16 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A path. Java's UTF-8 encoder would turn a lone UTF-16 surrogate
+    /// into `?`, naming another node; `Wire.java` sends surrogates as bytes
+    /// that are not UTF-8 instead. They become U+FFFD here, which path
+    /// validation refuses with BADARGUMENTS as ZooKeeper refuses the
+    /// surrogate (the request fails, not the whole batch).
+    fn path(&mut self) -> BridgeResult<String> {
+        let b = self.bytes()?.ok_or_else(|| malformed("null path", self.pos))?;
+        Ok(String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+
     fn acls(&mut self) -> BridgeResult<Vec<Acl>> {
         let n = self.count()?;
         let mut v = Vec::with_capacity(n);
@@ -175,19 +186,19 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         Ok(Ok(match self.u8()? {
             OP_CREATE => {
-                let (path, data, acl) = (self.string()?, self.bytes()?, self.acls()?);
+                let (path, data, acl) = (self.path()?, self.bytes()?, self.acls()?);
                 match CreateMode::from_flag(self.i32()?) {
                     Ok(mode) => Request::Create { path, data, acl, mode },
                     Err(e) => return Ok(Err(e)),
                 }
             }
-            OP_DELETE => Request::Delete { path: self.string()?, version: self.i32()? },
-            OP_EXISTS => Request::Exists { path: self.string()?, watch: self.watch()? },
-            OP_GET_DATA => Request::GetData { path: self.string()?, watch: self.watch()? },
-            OP_GET_CHILDREN => Request::GetChildren { path: self.string()?, watch: self.watch()? },
-            OP_SET_DATA => Request::SetData { path: self.string()?, data: self.bytes()?, version: self.i32()? },
-            OP_GET_ACL => Request::GetAcl { path: self.string()? },
-            OP_SET_ACL => Request::SetAcl { path: self.string()?, acl: self.acls()?, version: self.i32()? },
+            OP_DELETE => Request::Delete { path: self.path()?, version: self.i32()? },
+            OP_EXISTS => Request::Exists { path: self.path()?, watch: self.watch()? },
+            OP_GET_DATA => Request::GetData { path: self.path()?, watch: self.watch()? },
+            OP_GET_CHILDREN => Request::GetChildren { path: self.path()?, watch: self.watch()? },
+            OP_SET_DATA => Request::SetData { path: self.path()?, data: self.bytes()?, version: self.i32()? },
+            OP_GET_ACL => Request::GetAcl { path: self.path()? },
+            OP_SET_ACL => Request::SetAcl { path: self.path()?, acl: self.acls()?, version: self.i32()? },
             OP_MULTI => {
                 let n = self.count()?;
                 let mut ops = Vec::with_capacity(n);
@@ -211,15 +222,15 @@ impl<'a> Reader<'a> {
         let at = self.pos;
         Ok(Ok(match self.u8()? {
             OP_CREATE => {
-                let (path, data, acl) = (self.string()?, self.bytes()?, self.acls()?);
+                let (path, data, acl) = (self.path()?, self.bytes()?, self.acls()?);
                 match CreateMode::from_flag(self.i32()?) {
                     Ok(mode) => MultiOp::Create { path, data, acl, mode },
                     Err(e) => return Ok(Err(e)),
                 }
             }
-            OP_DELETE => MultiOp::Delete { path: self.string()?, version: self.i32()? },
-            OP_SET_DATA => MultiOp::SetData { path: self.string()?, data: self.bytes()?, version: self.i32()? },
-            OP_CHECK => MultiOp::Check { path: self.string()?, version: self.i32()? },
+            OP_DELETE => MultiOp::Delete { path: self.path()?, version: self.i32()? },
+            OP_SET_DATA => MultiOp::SetData { path: self.path()?, data: self.bytes()?, version: self.i32()? },
+            OP_CHECK => MultiOp::Check { path: self.path()?, version: self.i32()? },
             _ => return Err(malformed("unknown multi op code", at)),
         }))
     }
@@ -444,6 +455,18 @@ mod tests {
         assert!(decode_batch(&[0xff, 0xff, 0xff, 0xff]).is_err());
         assert!(decode_one(&[OP_GET_ACL, 0, 0, 0, 9, b'/']).is_err());
         assert!(decode_batch(&[0, 0, 0, 0, 1]).is_err());
+    }
+
+    #[test]
+    fn a_path_that_is_not_utf8_reaches_validation_not_a_lookalike() {
+        // "/s" + U+D800 as Java's Wire sends it: ED A0 80.
+        let path = [b'/', b's', 0xED, 0xA0, 0x80];
+        let mut v = vec![OP_GET_ACL];
+        v.extend_from_slice(&(path.len() as i32).to_be_bytes());
+        v.extend_from_slice(&path);
+        let Ok(Request::GetAcl { path }) = decode_one(&v).unwrap() else { panic!("not decoded as getAcl") };
+        assert!(path.starts_with("/s\u{fffd}"), "{path:?}");
+        assert!(crate::znode::path::validate(&path, false).is_err());
     }
 
     #[test]

@@ -2,26 +2,59 @@
 //! file that knows it.
 //!
 //! Every key starts with a namespace (default `zk`, one per metastore) and a
-//! one-letter kind. For the znode at `path` (full server path, chroot
+//! one-letter kind. A namespace is 1 to 128 characters from `A-Z a-z 0-9
+//! . _ -` ([`validate_namespace`]): with no `/` in it, the first `/` of a
+//! key ends its namespace, so no two namespaces can share a key (`t/n001/x`
+//! would have written into namespace `t`'s tree). For the znode at `path` (full server path, chroot
 //! included) there are:
 //!
 //! ```text
 //! zk/n<DDD><path>     node key. DDD = depth of path, 3 decimal digits
 //!                     ("/" is 000, "/a" 001, "/a/b" 002).
 //!                     value = [1 byte: 0 null data, 1 data][8 bytes mtime ms BE][data]
-//!                     czxid = create_revision, mzxid = mod_revision,
+//!                     czxid = create_revision (unless \0r, below),
+//!                     mzxid = mod_revision,
 //!                     version = etcd version - 1 (+ version offset, below),
 //!                     ephemeralOwner = the key's lease (= session id).
 //! zk/a<path>          attribute key: [8 bytes ctime ms BE][ACL list].
-//!                     aversion = etcd version - 1.
-//! zk/a<path>\0c       child counter. Every child create/delete puts it again
-//!                     (with ignore_value), so cversion = etcd version - 1
-//!                     + the decimal offset in its value (empty = 0), and
-//!                     pzxid = mod_revision. Sequential names use cversion.
+//!                     aversion = etcd version - 1 (+ \0r's offset, below).
+//! zk/a<path>\0c       child counter: counts child CREATES, as ZooKeeper's
+//!                     DataNode does. Every child create puts it again (with
+//!                     ignore_value), so creates = etcd version - 1 + the
+//!                     decimal offset in its value (empty = 0). A sequential
+//!                     child's suffix is creates; the reported cversion
+//!                     (creates + deletes) is 2 * creates - numChildren
+//!                     (ZooKeeper's DataNode.copyStat), exact even when lease
+//!                     expiry removed children (that touches no counter).
+//! zk/a<path>\0p       pzxid mark: every child delete puts it (empty value).
+//!                     pzxid = the larger mod_revision of \0c and \0p.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
-//!                     put per key per txn): decimal, added to the version.
+//!                     put per key per txn) or re-created it: decimal (may be
+//!                     negative), added to the version.
+//! zk/a<path>\0r       re-creation mark, present once a multi deleted the
+//!                     node and created it again (until the node is deleted;
+//!                     a later such multi puts it again): etcd cannot delete and
+//!                     put one key in one txn, and a put on a live key keeps
+//!                     its create_revision. czxid = this key's mod_revision
+//!                     (it is put only by that multi); value = decimal offset
+//!                     added to aversion (the attribute key's etcd version
+//!                     went on counting).
+//! zk/n~events         a multi that changes one path more than once (delete
+//!                     then create it, create then delete, ...) also puts
+//!                     the ordered list of its changes here (znode::events):
+//!                     its node keys show only the net result, and watches
+//!                     must fire as for each op in turn. Inside the prefix
+//!                     the watch stream follows, outside every node and
+//!                     children range (those start with a digit).
 //! ```
+//!
+//! Every key of an ephemeral node carries the session's lease, so lease
+//! expiry removes the whole node in one etcd revision.
+//!
+//! Stores written before \0p existed counted creates and deletes on \0c;
+//! read as creates, those counts still give unique, increasing sequential
+//! names and a cversion that only grows (it is higher than ZooKeeper's).
 //!
 //! Why this shape:
 //! - The depth in the node key makes "direct children of /a" one contiguous
@@ -29,21 +62,36 @@
 //!   O(children), never O(subtree) (zetcd's trick).
 //! - The attribute keys of a path share the prefix `zk/a<path>` followed by
 //!   nothing or `\0` (a byte no path may hold), so one range read
-//!   `[zk/a<path>, zk/a<path>\x01)` returns the ACL, ctime, cversion and
-//!   version offset together: a full Stat costs three range ops in one txn
-//!   (node, attributes, child count).
+//!   `[zk/a<path>, zk/a<path>\x01)` returns the ACL, ctime, counter, marks
+//!   and version offset together: a full Stat costs three range ops in one
+//!   txn (node, attributes, child count).
 //! - Counters are plain etcd key versions bumped by blind puts, so creates
 //!   under one parent never conflict with each other (zetcd's early
 //!   read-modify-write counter caused retry storms).
-//! - Watches need only node keys: one etcd watch on `zk/n` sees every create,
-//!   data change and delete.
-//! - An ephemeral node's three keys carry the session's lease, so lease
-//!   expiry removes the whole node in one etcd revision.
+//! - Watches need only the `zk/n` prefix: one etcd watch sees every create,
+//!   data change and delete, and the change lists of multis.
 
+use super::code::{ZkError, ZkResult};
 use super::path;
 
 /// Deepest path the layout can hold (three decimal digits of depth).
 pub const MAX_DEPTH: usize = 999;
+
+/// Longest namespace accepted.
+pub const MAX_NAMESPACE: usize = 128;
+
+/// Checks a namespace: 1 to [`MAX_NAMESPACE`] characters, each an ASCII
+/// letter, digit, `.`, `_` or `-`.
+pub fn validate_namespace(ns: &str) -> ZkResult<()> {
+    let ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if ns.is_empty() || ns.len() > MAX_NAMESPACE || !ns.chars().all(ok) {
+        return Err(ZkError::bad_arguments(format!(
+            "namespace \"{}\" is not 1 to {MAX_NAMESPACE} characters from A-Z a-z 0-9 . _ - (no '/': namespaces must not nest)",
+            ns.escape_debug()
+        )));
+    }
+    Ok(())
+}
 
 /// Key builder for one namespace.
 #[derive(Clone, Debug)]
@@ -52,8 +100,9 @@ pub struct Keys {
 }
 
 impl Keys {
+    /// Keys of a namespace that passed [`validate_namespace`].
     pub fn new(namespace: &str) -> Keys {
-        Keys { ns: namespace.trim_end_matches('/').to_string() }
+        Keys { ns: namespace.to_string() }
     }
 
     /// The node key of `path`.
@@ -72,6 +121,11 @@ impl Keys {
         format!("{}/n", self.ns).into_bytes()
     }
 
+    /// Where a multi records its ordered changes (see the module doc).
+    pub fn multi_events(&self) -> Vec<u8> {
+        format!("{}/n~events", self.ns).into_bytes()
+    }
+
     /// The attribute key (ctime + ACL) of `path`.
     pub fn attrs(&self, path: &str) -> Vec<u8> {
         format!("{}/a{}", self.ns, path).into_bytes()
@@ -85,6 +139,16 @@ impl Keys {
     /// The version offset key of `path`.
     pub fn version_offset(&self, path: &str) -> Vec<u8> {
         format!("{}/a{}\0v", self.ns, path).into_bytes()
+    }
+
+    /// The pzxid mark of `path`.
+    pub fn pzxid_mark(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0p", self.ns, path).into_bytes()
+    }
+
+    /// The re-creation mark of `path`.
+    pub fn recreated(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0r", self.ns, path).into_bytes()
     }
 
     /// End (exclusive) of the range holding every attribute key of `path`.
@@ -106,6 +170,8 @@ impl Keys {
             Some(b"") => AttrKind::Attrs,
             Some(b"\0c") => AttrKind::Counter,
             Some(b"\0v") => AttrKind::VersionOffset,
+            Some(b"\0r") => AttrKind::Recreated,
+            Some(b"\0p") => AttrKind::PzxidMark,
             _ => AttrKind::Other,
         }
     }
@@ -116,6 +182,8 @@ pub enum AttrKind {
     Attrs,
     Counter,
     VersionOffset,
+    Recreated,
+    PzxidMark,
     Other,
 }
 
@@ -147,8 +215,11 @@ mod tests {
         assert!(!k.node("/ab").starts_with(&k.children_prefix("/a")));
         assert_eq!(k.path_of_node_key(b"zk/n002/a/b"), Some("/a/b"));
         assert_eq!(k.path_of_node_key(b"zk/a/a/b"), None);
+        assert_eq!(k.path_of_node_key(&k.multi_events()), None);
+        assert!(k.multi_events().starts_with(&k.all_nodes_prefix()));
+        assert!(k.multi_events() >= prefix_end(b"zk/n999"), "after every node key");
         let (lo, hi) = (k.attrs("/a"), k.attrs_end("/a"));
-        for key in [k.attrs("/a"), k.counter("/a"), k.version_offset("/a")] {
+        for key in [k.attrs("/a"), k.counter("/a"), k.version_offset("/a"), k.recreated("/a"), k.pzxid_mark("/a")] {
             assert!(key >= lo && key < hi);
         }
         for key in [k.attrs("/a/b"), k.attrs("/ab"), k.attrs("/")] {
@@ -156,5 +227,15 @@ mod tests {
         }
         assert_eq!(k.attr_kind("/a", &k.counter("/a")), AttrKind::Counter);
         assert_eq!(prefix_end(b"zk/n"), b"zk/o");
+    }
+
+    #[test]
+    fn namespaces_cannot_nest() {
+        for ok in ["zk", "other-ns", "prod.kafka_1", &"x".repeat(MAX_NAMESPACE)] {
+            assert!(validate_namespace(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "t/n001/x", "zk/", "a b", "ü", "n\0", &"x".repeat(MAX_NAMESPACE + 1)] {
+            assert!(validate_namespace(bad).is_err(), "{bad}");
+        }
     }
 }

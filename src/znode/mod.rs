@@ -2,6 +2,7 @@
 //! Stat and stored values, and ZooKeeper's result codes. No I/O here.
 
 pub mod code;
+pub mod events;
 pub mod keys;
 pub mod path;
 pub mod stat;

@@ -38,7 +38,12 @@ fn validate_plain(path: &str) -> ZkResult<()> {
         } else if c == '.' && ends_name && (last == '/' || (last == '.' && chars[i - 2] == '/')) {
             // "." or ".." as a whole segment
             Some("relative paths not allowed")
-        } else if matches!(c, '\u{1}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{e000}'..='\u{f8ff}' | '\u{fff0}'..='\u{ffff}') {
+        } else if matches!(c, '\u{1}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{e000}'..='\u{f8ff}' | '\u{fff0}'..) {
+            // ZooKeeper checks Java chars: it refuses every UTF-16
+            // surrogate (U+D800..U+DFFF, which a Rust char cannot be), so
+            // every character beyond U+FFFF, written as a surrogate pair.
+            // U+FFFD also stands for bytes that were not UTF-8 (a lone
+            // surrogate from Java): refused like the surrogate itself.
             Some("invalid character")
         } else {
             None
@@ -52,6 +57,18 @@ fn validate_plain(path: &str) -> ZkResult<()> {
         last = c;
     }
     Ok(())
+}
+
+/// ZooKeeper's own nodes, present in every tree (server paths): `delete`
+/// refuses them, `create` finds them existing.
+pub const SPECIAL: [&str; 3] = ["/zookeeper", "/zookeeper/quota", "/zookeeper/config"];
+
+/// ZooKeeper's read-only node (its ACL is READ for everyone, which
+/// ZooKeeper enforces even for clients that never authenticated).
+pub const READ_ONLY: &str = "/zookeeper/config";
+
+pub fn is_special(server_path: &str) -> bool {
+    SPECIAL.contains(&server_path)
 }
 
 /// The parent of a validated path other than `/`.
@@ -169,7 +186,7 @@ mod tests {
 
     #[test]
     fn rejects_what_zookeeper_rejects() {
-        for p in ["", "a", "/a/", "//a", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a\0b", "/a\u{1}", "/\u{7f}", "/\u{fff0}", "/\u{e000}"] {
+        for p in ["", "a", "/a/", "//a", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a\0b", "/a\u{1}", "/\u{7f}", "/\u{fff0}", "/\u{e000}", "/\u{fffd}", "/e\u{1f600}"] {
             let e = validate(p, false).unwrap_err();
             assert_eq!(e.code, super::super::code::Code::BadArguments, "{p}");
         }

@@ -29,7 +29,10 @@ extern "C" {
     fn prctl(option: c_int, ...) -> c_int;
     fn getppid() -> c_int;
     fn atexit(cb: extern "C" fn()) -> c_int;
+    fn kill(pid: c_int, sig: c_int) -> c_int;
 }
+const SIGSTOP: c_int = 19;
+const SIGCONT: c_int = 18;
 const PR_SET_PDEATHSIG: c_int = 1;
 const SIGKILL: c_ulong = 9;
 
@@ -164,6 +167,24 @@ impl EtcdCluster {
         if let Err(f) = self.wait_healthy(&[i]) {
             panic!("etcd member {i} did not restart ({f:?}):\n{}", self.logs(i));
         }
+    }
+
+    /// Freezes member `i` with SIGSTOP: its sockets stay open, nothing
+    /// answers (a hung machine, not a dead one). `Drop` still kills it.
+    pub fn freeze_member(&self, i: usize) {
+        self.signal(i, SIGSTOP);
+    }
+
+    /// Resumes a frozen member `i` with SIGCONT.
+    pub fn thaw_member(&self, i: usize) {
+        self.signal(i, SIGCONT);
+    }
+
+    fn signal(&self, i: usize, sig: c_int) {
+        let pid = self.pid(i).unwrap_or_else(|| panic!("etcd member {i} is not running"));
+        // SAFETY: kill(2) on our own child's pid.
+        let rc = unsafe { kill(pid as c_int, sig) };
+        assert_eq!(rc, 0, "signal {sig} to etcd member {i}: {}", io::Error::last_os_error());
     }
 
     /// Whether member `i`'s process is alive (it may still be unhealthy).

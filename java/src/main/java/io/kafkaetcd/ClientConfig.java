@@ -39,10 +39,15 @@ public final class ClientConfig {
         return this;
     }
 
-    /** Key prefix of the metastore in etcd. */
+    /**
+     * Key prefix of the metastore in etcd: 1 to 128 characters from
+     * {@code A-Z a-z 0-9 . _ -}. No {@code /}, so that no namespace can
+     * live inside another's keys (the native library checks the same rule).
+     */
     public ClientConfig namespace(String v) {
-        if (v == null || v.isEmpty()) {
-            throw new IllegalArgumentException("namespace must not be empty");
+        if (v == null || !v.matches("[A-Za-z0-9._-]{1,128}")) {
+            throw new IllegalArgumentException("namespace \"" + v
+                    + "\" is not 1 to 128 characters from A-Z a-z 0-9 . _ - (no '/': namespaces must not nest)");
         }
         namespace = v;
         return this;

@@ -88,31 +88,31 @@ final class Wire {
         out.putByte(r.op());
         switch (r.op()) {
             case OP_CREATE:
-                out.putString(r.path());
+                out.putPath(r.path());
                 out.putBytes(r.data());
                 out.putAcls(r.acl());
                 out.putInt(r.mode().toFlag());
                 break;
             case OP_DELETE:
-                out.putString(r.path());
+                out.putPath(r.path());
                 out.putInt(r.version());
                 break;
             case OP_EXISTS:
             case OP_GET_DATA:
             case OP_GET_CHILDREN:
-                out.putString(r.path());
+                out.putPath(r.path());
                 out.putByte(r.watch() ? 1 : 0);
                 break;
             case OP_SET_DATA:
-                out.putString(r.path());
+                out.putPath(r.path());
                 out.putBytes(r.data());
                 out.putInt(r.version());
                 break;
             case OP_GET_ACL:
-                out.putString(r.path());
+                out.putPath(r.path());
                 break;
             case OP_SET_ACL:
-                out.putString(r.path());
+                out.putPath(r.path());
                 out.putAcls(r.acl());
                 out.putInt(r.version());
                 break;
@@ -129,7 +129,7 @@ final class Wire {
 
     private static void encodeOp(Out out, Op op) {
         out.putByte(op.getType());
-        out.putString(op.getPath());
+        out.putPath(op.getPath());
         if (op instanceof Op.Create) {
             Op.Create c = (Op.Create) op;
             out.putBytes(c.getData());
@@ -187,6 +187,40 @@ final class Wire {
 
         void putString(String s) {
             putBytes(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /**
+         * A path. {@code getBytes(UTF_8)} would turn a lone surrogate into
+         * {@code '?'} and so name another node; ZooKeeper refuses every
+         * surrogate in a path. So each surrogate goes as its own 3-byte
+         * sequence, which is not UTF-8: the native side refuses the request
+         * with BADARGUMENTS.
+         */
+        void putPath(String s) {
+            int i = 0;
+            while (i < s.length() && !Character.isSurrogate(s.charAt(i))) {
+                i++;
+            }
+            if (i == s.length()) {
+                putString(s);
+                return;
+            }
+            byte[] head = s.substring(0, i).getBytes(StandardCharsets.UTF_8);
+            byte[] b = Arrays.copyOf(head, head.length + 3 * (s.length() - i));
+            int n = head.length;
+            for (; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (Character.isSurrogate(c)) {
+                    b[n++] = (byte) (0xE0 | (c >> 12));
+                    b[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+                    b[n++] = (byte) (0x80 | (c & 0x3F));
+                } else {
+                    byte[] one = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                    System.arraycopy(one, 0, b, n, one.length);
+                    n += one.length;
+                }
+            }
+            putBytes(Arrays.copyOf(b, n));
         }
 
         void putAcls(List<Acl> acl) {

@@ -54,6 +54,24 @@ class BadInputTest extends EtcdTestBase {
     }
 
     @Test
+    void surrogatesInPathsAreRefusedNeverTurnedIntoQuestionMarks() throws Exception {
+        KafkaEtcdClient c = open();
+        String base = unique("surrogate");
+        c.create(base, null, Acl.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        // A lone high or low surrogate, and a valid pair: ZooKeeper's PathUtils refuses all three.
+        for (String bad : new String[] {base + "/s\ud800", base + "/s\udc00x", base + "/e\ud83d\ude00"}) {
+            assertThrows(KeeperException.BadArgumentsException.class,
+                    () -> c.create(bad, null, Acl.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT), bad);
+            assertEquals(Code.BADARGUMENTS, c.submit(Request.exists(bad, false)).get(10, TimeUnit.SECONDS).code());
+            assertThrows(KeeperException.BadArgumentsException.class,
+                    () -> c.multi(List.of(Op.create(bad, null, Acl.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT))));
+        }
+        assertEquals(List.of(), c.getChildren(base, false), "no '?' lookalike was created");
+        c.create(base + "/\u00fc", null, Acl.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        assertEquals(List.of("\u00fc"), c.getChildren(base, false));
+    }
+
+    @Test
     void oversizedDataIsBadArguments() throws Exception {
         KafkaEtcdClient c = open(config().maxDataBytes(64 * 1024), null);
         String p = unique("big");
@@ -105,6 +123,10 @@ class BadInputTest extends EtcdTestBase {
     void configurationIsChecked() {
         assertThrows(IllegalArgumentException.class, () -> new ClientConfig().sessionTimeoutMs(0));
         assertThrows(IllegalArgumentException.class, () -> new ClientConfig().namespace(""));
+        for (String nested : new String[] {"t/n001/x", "zk/", "a b", "\u00fc", "x".repeat(129)}) {
+            assertThrows(IllegalArgumentException.class, () -> new ClientConfig().namespace(nested), nested);
+        }
+        new ClientConfig().namespace("other-ns.2_b");
         assertThrows(IllegalArgumentException.class, () -> KafkaEtcdClient.open(null, null, null));
     }
 }
