@@ -6,6 +6,7 @@
 # "zookeeper" and "zetcd"). scripts/bench.sh runs this and writes the report.
 #
 #   bench/run.sh [--quick] [--only W1,W2] [--targets engine,raw-etcd,bridge,zookeeper,zetcd] [--out DIR]
+#   (also --targets engine-tls: the engine over TLS with a client certificate, not in the default set)
 #
 # Every target gets fresh servers: a single-member etcd (the vendored etcd
 # binary of the etcd-bin-vendored crate, default fsync) for engine, raw-etcd,
@@ -37,6 +38,7 @@ ROOT="$(cd "$HERE/.." && pwd)"
 . "$ROOT/scripts/lib/common.sh"
 . "$ROOT/scripts/lib/zk-server.sh"
 . "$ROOT/scripts/lib/zetcd.sh"
+. "$ROOT/scripts/lib/etcd-cluster.sh"   # etcd_tls_make_certs (target engine-tls)
 
 quick=() only=() targets="engine,raw-etcd,bridge,zookeeper,zetcd" out=""
 while (( $# )); do
@@ -88,16 +90,23 @@ if [[ ! -x "$ETCD_BIN" ]]; then
 fi
 [[ -x "$ETCD_BIN" ]] || ke_die "no etcd binary (set ETCD_BIN or fetch the crates once: cargo fetch)"
 
-# bench_etcd_start NAME: fresh single-member etcd in $out/<target>/NAME; sets ETCD_EP=127.0.0.1:PORT
+# bench_etcd_start NAME [TLS_DIR]: fresh single-member etcd in $out/<target>/NAME; sets
+# ETCD_EP=127.0.0.1:PORT. With TLS_DIR (ca.crt, server.crt/.key): TLS only, client
+# certificates required, health on a plaintext metrics port.
 bench_etcd_start() {
-  local name="$1" d="$tdir/$1" cp pp
+  local name="$1" tls_dir="${2:-}" d="$tdir/$1" cp pp hp scheme=http tls=()
   rm -rf "$d"; mkdir -p "$d"
-  cp="$(ke_free_port)"; pp="$(ke_free_port)"
+  cp="$(ke_free_port)"; pp="$(ke_free_port)"; hp="$cp"
+  if [[ -n "$tls_dir" ]]; then
+    hp="$(ke_free_port)"; scheme=https
+    tls=(--cert-file "$tls_dir/server.crt" --key-file "$tls_dir/server.key" --client-cert-auth
+         --trusted-ca-file "$tls_dir/ca.crt" --listen-metrics-urls "http://127.0.0.1:$hp")
+  fi
   ke_spawn "$name" "$d/etcd.log" "$ETCD_BIN" --name "$name" --data-dir "$d/data" \
-    --listen-client-urls "http://127.0.0.1:$cp" --advertise-client-urls "http://127.0.0.1:$cp" \
+    --listen-client-urls "$scheme://127.0.0.1:$cp" --advertise-client-urls "$scheme://127.0.0.1:$cp" \
     --listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
-    --initial-cluster "$name=http://127.0.0.1:$pp" --log-level warn
-  ke_wait_until 30 "etcd $name healthy" curl -sf "http://127.0.0.1:$cp/health" || return 1
+    --initial-cluster "$name=http://127.0.0.1:$pp" --log-level warn "${tls[@]}"
+  ke_wait_until 30 "etcd $name healthy" curl -sf "http://127.0.0.1:$hp/health" || return 1
   ETCD_EP="127.0.0.1:$cp"
 }
 
@@ -155,6 +164,12 @@ run_target() {
       bench_etcd_start "etcd" || return
       run_driver "$RUST_BENCH" --target "$t" --endpoints "$ETCD_EP" --warmup "${BENCH_WARMUP:-0}" \
         --server-pids "etcd=$(ke_pid etcd)" "${quick[@]}" "${only[@]}" ;;
+    engine-tls)
+      rust_bench_ensure || return
+      etcd_tls_make_certs "$tdir/tls" kafka || return
+      bench_etcd_start "etcd" "$tdir/tls" || return
+      run_driver "$RUST_BENCH" --target "$t" --endpoints "$ETCD_EP" --tls-dir "$tdir/tls" \
+        --warmup "${BENCH_WARMUP:-0}" --server-pids "etcd=$(ke_pid etcd)" "${quick[@]}" "${only[@]}" ;;
     bridge)
       bridge_jar_ensure || return
       zk_bench_ensure || return

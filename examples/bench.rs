@@ -198,15 +198,25 @@ async fn main() {
     let run = format!("/bench-{}", std::process::id());
     let warmup: usize = arg("--warmup").map_or(0, |v| v.parse().expect("--warmup N"));
     match target.as_str() {
-        "engine" => engine(&endpoints, &run, &s, warmup, &want).await,
+        "engine" => engine("engine", ClientOptions::default(), &endpoints, &run, &s, warmup, &want).await,
+        // The engine over TLS with a client certificate: ca.crt, kafka.crt, kafka.key in --tls-dir.
+        "engine-tls" => {
+            let dir = std::path::PathBuf::from(arg("--tls-dir").expect("engine-tls needs --tls-dir"));
+            let read = |f: &str| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+            let tls = kafka_etcd::TlsOptions {
+                ca_pem: read("ca.crt"),
+                cert_pem: Some(read("kafka.crt")),
+                key_pem: Some(read("kafka.key")),
+                server_name: None,
+            };
+            engine("engine-tls", ClientOptions { tls: Some(tls), ..Default::default() }, &endpoints, &run, &s, warmup, &want).await
+        }
         "raw-etcd" => raw(&endpoints, &run, &s, warmup, &want).await,
         t => panic!("unknown target {t}"),
     }
 }
 
-async fn engine(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn(&str) -> bool) {
-    let t = "engine";
-    let opts = ClientOptions::default();
+async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn(&str) -> bool) {
     let zk = ZkClient::connect(endpoints, opts.clone()).await.unwrap();
     let open = Acl::open_unsafe();
     zk.create(run, None, open.clone(), CreateMode::Persistent).await.unwrap();

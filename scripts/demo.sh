@@ -5,8 +5,16 @@
 #   --zookeeper       a real Apache ZooKeeper 3.8 server, stock Kafka (the reference run)
 # The metastore is the only thing that differs: see metastore_start_*.
 #
-# usage: scripts/demo.sh [--zookeeper | --etcd] [--e2e | --kraft-migration] [--workdir DIR] [--keep-workdir]
+# usage: scripts/demo.sh [--zookeeper | --etcd] [--tls] [--e2e | --kraft-migration] [--workdir DIR] [--keep-workdir]
 #
+#   --tls   etcd as in production: TLS only, client certificates required
+#           (--client-cert-auth), etcd authentication on with a user for this
+#           cluster's namespace only (scripts/etcd-cluster-user.sh); certificates
+#           generated for loopback with openssl. The brokers are configured only
+#           through server.properties (zookeeper.ssl.*: PKCS12 keystore, JKS
+#           truststore) and a JAAS file (Client section: the etcd user); SCRAM
+#           credentials are bootstrapped with kafka-configs --zookeeper
+#           --zk-tls-config-file.
 #   --e2e   the end-to-end test (scripts/e2e-kafka.sh): after the story, also kill -9
 #           the controller broker (a new one must be elected, produce/consume must
 #           still work) and restart it; in etcd mode every restart must re-register
@@ -35,6 +43,7 @@ WORK=""
 KEEP_WORK=0
 E2E=0
 KRAFT_MIGRATION=0
+TLS=0
 while (($#)); do
   case "$1" in
     --zookeeper) MODE=zookeeper ;;
@@ -43,17 +52,21 @@ while (($#)); do
     --keep-workdir) KEEP_WORK=1 ;;
     --e2e) E2E=1 ;;
     --kraft-migration) KRAFT_MIGRATION=1 ;;
+    --tls) TLS=1 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) ke_die "unknown argument: $1 (try --help)" ;;
   esac
   shift
 done
+(( KRAFT_MIGRATION == 0 || TLS == 0 )) || ke_die "--kraft-migration runs without --tls"
 if (( KRAFT_MIGRATION )); then
   args=("--$MODE")
   [[ -n "$WORK" ]] && args+=(--workdir "$WORK")
   (( KEEP_WORK )) && args+=(--keep-workdir)
   exec "$HERE/migrate-to-kraft.sh" "${args[@]}"
 fi
+
+(( TLS == 0 )) || [[ "$MODE" == etcd ]] || ke_die "--tls needs etcd mode"
 
 TOPIC=kafka-test
 WORDS=(welcome kafka on etcd good you are here)
@@ -93,7 +106,7 @@ ke_install_cleanup_trap
 # with the brokers' zookeeper.connect (chroot included): what Kafka stored in etcd.
 znode() {
   timeout --kill-after=5 "$KB_TOOL_TIMEOUT" java "${KB_TOOL_JAVA_OPTS[@]}" \
-    -Dlog4j.configuration="file:$(_kb_tools_log4j)" $METASTORE_JAVA_OPTS \
+    -Dlog4j.configuration="file:$(_kb_tools_log4j)" $METASTORE_JAVA_OPTS $ZNODE_OPTS \
     -cp "$METASTORE_EXTRA_CP:$KAFKA_CLASSPATH" io.kafkaetcd.kafka.ZnodeTool "$METASTORE_CONNECT" "$@"
 }
 
@@ -132,11 +145,29 @@ etcd_wait_broker_gone() {
 
 # --- steps --------------------------------------------------------------------
 
-do_metastore() { metastore_start "$MODE" "$WORK" "$CHROOT"; }
+# --tls: SCRAM credentials bootstrapped the way Kafka documents for a TLS ZooKeeper.
+do_scram() {
+  timeout --kill-after=5 "$KB_TOOL_TIMEOUT" java "${KB_TOOL_JAVA_OPTS[@]}" \
+    -Dlog4j.configuration="file:$(_kb_tools_log4j)" $METASTORE_JAVA_OPTS \
+    -cp "$METASTORE_EXTRA_CP:$KAFKA_CLASSPATH" kafka.admin.ConfigCommand --zookeeper "$METASTORE_CONNECT" \
+    --zk-tls-config-file "$TLS_DIR/zk-tls.properties" --alter --entity-type users --entity-name alice \
+    --add-config 'SCRAM-SHA-256=[iterations=4096,password=alice-secret]' | show || return 1
+  local stored; stored="$(znode data /config/users/alice)" || return 1
+  say "/config/users/alice in etcd: $(sed 's/salt=[^,]*/salt=.../; s/stored_key=[^,]*/stored_key=.../; s/server_key=[^,]*/server_key=.../' <<<"$stored")"
+  grep -q 'SCRAM-SHA-256' <<<"$stored"
+}
+
+do_metastore() { METASTORE_TLS="$TLS" metastore_start "$MODE" "$WORK" "$CHROOT"; }
 
 do_brokers() {
   KB_EXTRA_CP="$METASTORE_EXTRA_CP"
   KB_EXTRA_JAVA_OPTS="$METASTORE_JAVA_OPTS"
+  KB_EXTRA_PROPERTIES="$METASTORE_PROPERTIES"
+  if (( TLS )); then
+    say "server.properties of every broker also holds:"
+    sed 's/password=.*/password=<hidden>/' <<<"$METASTORE_PROPERTIES" | show
+    say "and the JVM reads -Djava.security.auth.login.config=$TLS_DIR/jaas.conf (Client: username=\"kafka\")"
+  fi
   say "metastore: $METASTORE_DESC"
   say "zookeeper.connect=$METASTORE_CONNECT"
   kafka_brokers_start "$WORK" "$BROKERS" "$METASTORE_CONNECT" || return 1
@@ -310,6 +341,7 @@ step "Create topic $TOPIC (1 partition, replication factor 3)" do_create_topic
 step "Produce ${#WORDS[@]} words, one record per line" do_produce
 step "Consume them from the beginning" consume_and_check
 [[ "$MODE" == etcd ]] && step "The partition state, as stored in etcd" do_etcd_state "$BROKERS"
+(( TLS )) && step "SCRAM credentials through kafka-configs --zookeeper --zk-tls-config-file" do_scram
 step "Kill -9 the partition leader" do_kill_leader
 step "New leader elected, ISR shrinks" do_failover
 step "Consume all ${#WORDS[@]} words again (from the survivors)" consume_and_check
@@ -323,4 +355,4 @@ if (( E2E )); then
 fi
 step "Stop the brokers and the metastore" do_stop
 CURRENT_STEP=""
-printf '\nDEMO PASSED (%s mode%s)\n' "$MODE" "$( ((E2E)) && echo ', end-to-end test')"
+printf '\nDEMO PASSED (%s mode%s%s)\n' "$MODE" "$( ((TLS)) && echo ', TLS + etcd auth')" "$( ((E2E)) && echo ', end-to-end test')"

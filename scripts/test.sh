@@ -53,6 +53,9 @@ echo "== Kafka end-to-end: 3 etcd members, 3 unmodified Kafka 3.9.1 brokers on o
 # The jar just tested above, not a rebuild.
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/e2e-kafka.sh
 
+echo "== Kafka end-to-end over TLS + etcd auth (client certificates, an etcd user per cluster, SCRAM via kafka-configs --zookeeper)"
+KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/e2e-kafka.sh --tls
+
 echo "== ZooKeeper -> KRaft migration (KIP-866) of a cluster on etcd: scripts/migrate-to-kraft.sh (about 5 minutes)"
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/migrate-to-kraft.sh
 

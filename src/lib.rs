@@ -8,5 +8,5 @@ pub mod engine;
 pub mod jni;
 pub mod znode;
 
-pub use engine::{multi_code, ClientOptions, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, SessionState, WatchedEvent, ZkClient};
+pub use engine::{multi_code, ClientOptions, CreateMode, Credentials, TlsOptions, EventType, KeeperState, MultiOp, OpResult, Reply, Request, SessionState, WatchedEvent, ZkClient};
 pub use znode::{Acl, Code, Stat, ZkError, ZkResult};

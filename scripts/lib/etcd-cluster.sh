@@ -18,12 +18,18 @@
 # ETCD_RUN_AS_UID_BASE set: member I runs as uid BASE+I (ke_spawn_as; root only), from
 # a copy of the binary in WORKDIR/etcd/ (the cargo registry is not readable by them).
 #
-# Exports: ETCD_BIN ETCD_ENDPOINTS (host:port,...) ETCD_CLIENT_URLS (http://...,...)
-#          ETCD_CLIENT_PORTS[i] ETCD_PEER_PORTS[i] (arrays, 1-based)
+# TLS mode: set ETCD_TLS_DIR to a directory holding ca.crt, server.crt and
+# server.key (etcd_tls_make_certs DIR makes them with openssl, plus client
+# certificates): clients then need TLS and a client certificate signed by
+# ca.crt (--client-cert-auth). Health is checked on a plaintext metrics port.
+#
+# Exports: ETCD_BIN ETCD_ENDPOINTS (host:port,...) ETCD_CLIENT_URLS (http(s)://...,...)
+#          ETCD_CLIENT_PORTS[i] ETCD_PEER_PORTS[i] ETCD_HEALTH_PORTS[i] (arrays, 1-based)
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-declare -ga ETCD_CLIENT_PORTS=() ETCD_PEER_PORTS=()
+declare -ga ETCD_CLIENT_PORTS=() ETCD_PEER_PORTS=() ETCD_HEALTH_PORTS=()
+: "${ETCD_TLS_DIR:=}"
 ETCD_WORKDIR=""
 ETCD_MEMBERS=0
 ETCD_INITIAL_CLUSTER=""
@@ -47,15 +53,24 @@ etcd_find_bin() {
 
 _etcd_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$1/health" 2>/dev/null | grep -q '"health":"true"'; }
 
+_etcd_scheme() { [[ -n "$ETCD_TLS_DIR" ]] && echo https || echo http; }
+
 _etcd_member_launch() {
   local i="$1" state="$2"
-  local cp="${ETCD_CLIENT_PORTS[$i]}" pp="${ETCD_PEER_PORTS[$i]}" spawn=(ke_spawn)
+  local cp="${ETCD_CLIENT_PORTS[$i]}" pp="${ETCD_PEER_PORTS[$i]}" scheme tls=() spawn=(ke_spawn)
+  scheme="$(_etcd_scheme)"
+  if [[ -n "$ETCD_TLS_DIR" ]]; then
+    tls=(--cert-file "$ETCD_TLS_DIR/server.crt" --key-file "$ETCD_TLS_DIR/server.key"
+         --client-cert-auth --trusted-ca-file "$ETCD_TLS_DIR/ca.crt"
+         --listen-metrics-urls "http://127.0.0.1:${ETCD_HEALTH_PORTS[$i]}")
+  fi
   [[ -n "${ETCD_RUN_AS_UID_BASE:-}" ]] && spawn=(ke_spawn_as "$(( ETCD_RUN_AS_UID_BASE + i ))")
   "${spawn[@]}" "etcd-$i" "$ETCD_WORKDIR/etcd/m$i.log" \
     "$ETCD_BIN" --name "m$i" \
       --data-dir "$ETCD_WORKDIR/etcd/m$i.data" \
-      --listen-client-urls "http://127.0.0.1:$cp" \
-      --advertise-client-urls "http://127.0.0.1:$cp" \
+      --listen-client-urls "$scheme://127.0.0.1:$cp" \
+      --advertise-client-urls "$scheme://127.0.0.1:$cp" \
+      "${tls[@]}" \
       --listen-peer-urls "http://127.0.0.1:$pp" \
       --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
       --initial-cluster "$ETCD_INITIAL_CLUSTER" \
@@ -84,13 +99,15 @@ etcd_cluster_start() {
   fi
   for (( i=1; i<=n; i++ )); do
     ETCD_CLIENT_PORTS[$i]="$(ke_free_port)" && ETCD_PEER_PORTS[$i]="$(ke_free_port)" || return 1
+    ETCD_HEALTH_PORTS[$i]="${ETCD_CLIENT_PORTS[$i]}"
+    if [[ -n "$ETCD_TLS_DIR" ]]; then ETCD_HEALTH_PORTS[$i]="$(ke_free_port)" || return 1; fi
     ETCD_INITIAL_CLUSTER+="${ETCD_INITIAL_CLUSTER:+,}m$i=http://127.0.0.1:${ETCD_PEER_PORTS[$i]}"
-    eps+=("127.0.0.1:${ETCD_CLIENT_PORTS[$i]}"); urls+=("http://127.0.0.1:${ETCD_CLIENT_PORTS[$i]}")
+    eps+=("127.0.0.1:${ETCD_CLIENT_PORTS[$i]}"); urls+=("$(_etcd_scheme)://127.0.0.1:${ETCD_CLIENT_PORTS[$i]}")
   done
   for (( i=1; i<=n; i++ )); do _etcd_member_launch "$i" new; done
   for (( i=1; i<=n; i++ )); do
     ke_wait_until "${ETCD_START_TIMEOUT:-30}" "etcd member m$i healthy on port ${ETCD_CLIENT_PORTS[$i]}" \
-      _etcd_healthy "${ETCD_CLIENT_PORTS[$i]}" || { ke_warn "see $ETCD_WORKDIR/etcd/m$i.log"; tail -5 "$ETCD_WORKDIR/etcd/m$i.log" >&2; return 1; }
+      _etcd_healthy "${ETCD_HEALTH_PORTS[$i]}" || { ke_warn "see $ETCD_WORKDIR/etcd/m$i.log"; tail -5 "$ETCD_WORKDIR/etcd/m$i.log" >&2; return 1; }
   done
   ETCD_ENDPOINTS="$(IFS=,; echo "${eps[*]}")"
   ETCD_CLIENT_URLS="$(IFS=,; echo "${urls[*]}")"
@@ -105,7 +122,7 @@ etcd_member_restart() {
   local i="$1"
   _etcd_member_launch "$i" existing
   [[ "${2:-}" == nowait ]] && return 0
-  ke_wait_until "${ETCD_START_TIMEOUT:-30}" "etcd member m$i healthy again" _etcd_healthy "${ETCD_CLIENT_PORTS[$i]}"
+  ke_wait_until "${ETCD_START_TIMEOUT:-30}" "etcd member m$i healthy again" _etcd_healthy "${ETCD_HEALTH_PORTS[$i]}"
 }
 
 # etcd_member_leader: the index of the member that is the raft leader (asked of each
@@ -123,12 +140,47 @@ sys.exit(0 if s.get("leader") and s["leader"] == s["header"]["member_id"] else 1
 
 etcd_cluster_healthy() {
   local i
-  for (( i=1; i<=ETCD_MEMBERS; i++ )); do _etcd_healthy "${ETCD_CLIENT_PORTS[$i]}" || return 1; done
+  for (( i=1; i<=ETCD_MEMBERS; i++ )); do _etcd_healthy "${ETCD_HEALTH_PORTS[$i]}" || return 1; done
 }
 
 etcd_cluster_stop() {
   local i
   for (( i=ETCD_MEMBERS; i>=1; i-- )); do ke_stop "etcd-$i" 10; done
+}
+
+# etcd_tls_make_certs DIR [CLIENT_CN...]: with openssl, a CA (ca.crt/ca.key), a
+# server certificate for localhost and 127.0.0.1 (server.crt/server.key), and a
+# client certificate per CN (<cn>.crt/<cn>.key; "root" makes root.crt). EC P-256.
+# The name "gateway" makes a client certificate WITHOUT a CN: with auth enabled,
+# etcd refuses JSON-gateway requests from certificates that carry a CN
+# (scripts/etcd-cluster-user.sh needs one of these).
+etcd_tls_make_certs() {
+  local dir="$1" cn; shift
+  command -v openssl >/dev/null || { ke_warn "openssl not found (apt-get install openssl)"; return 1; }
+  mkdir -p "$dir" && chmod 700 "$dir"
+  (
+    set -e
+    cd "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.crt \
+      -days 2 -subj "/CN=kafka-etcd demo CA" -addext "basicConstraints=critical,CA:TRUE" \
+      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+    _etcd_tls_issue server "/CN=localhost" "subjectAltName=DNS:localhost,IP:127.0.0.1
+extendedKeyUsage=serverAuth,clientAuth"
+    for cn in "$@"; do
+      if [[ "$cn" == gateway ]]; then _etcd_tls_issue gateway "/O=kafka-etcd gateway" "extendedKeyUsage=clientAuth"
+      else _etcd_tls_issue "$cn" "/CN=$cn" "extendedKeyUsage=clientAuth"; fi
+    done
+  )
+}
+
+_etcd_tls_issue() {
+  local name="$1" subj="$2" ext="$3"
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -out "$name.csr" \
+    -subj "$subj" 2>/dev/null
+  printf '%s\n' "$ext" >"$name.ext"
+  openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+    -extfile "$name.ext" -out "$name.crt" 2>/dev/null
+  rm -f "$name.csr" "$name.ext"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

@@ -5,6 +5,7 @@
 #   ke_install_cleanup_trap
 #   KB_EXTRA_CP="/path/our.jar"            # optional: put first on the broker classpath
 #   KB_EXTRA_JAVA_OPTS="-Djava.library.path=..."   # optional, word-split
+#   KB_EXTRA_PROPERTIES="zookeeper.ssl.client.enable=true..."  # optional, appended to server.properties
 #   kafka_brokers_start "$WORKDIR" 3 "$ZK_CONNECT"  # ids 1..N, files under $WORKDIR/kafka/bN/
 #   kafka_topic_create kafka-test 1 3 [--config min.insync.replicas=2 ...]
 #   KB_JMX=1                               # optional: each broker serves JMX on 127.0.0.1:KB_JMX_PORTS[ID]
@@ -44,6 +45,7 @@ KB_COUNT=0
 KB_CONNECT=""
 : "${KB_EXTRA_CP:=}"
 : "${KB_EXTRA_JAVA_OPTS:=}"
+: "${KB_EXTRA_PROPERTIES:=}"   # more server.properties lines (e.g. zookeeper.ssl.*)
 : "${KB_HEAP:=512m}"
 : "${KB_TOOL_TIMEOUT:=60}"
 : "${KB_START_TIMEOUT:=90}"
@@ -119,6 +121,7 @@ log.retention.check.interval.ms=300000
 controlled.shutdown.max.retries=1
 controlled.shutdown.retry.backoff.ms=500
 EOF
+  if [[ -n "$KB_EXTRA_PROPERTIES" ]]; then printf '%s\n' "$KB_EXTRA_PROPERTIES"; fi
   } >"$d/server.properties"
   _kb_write_log4j "$d"
 }

@@ -11,6 +11,7 @@ use super::batch::ReadBatcher;
 use super::core::Core;
 use super::order::Sequencer;
 use super::request::{CreateMode, MultiOp, OpResult, Reply, Request, WatchedEvent};
+use super::security::{Credentials, TlsOptions};
 use super::session::{Session, SessionState};
 use super::transport::{Retry, Transport};
 use super::watch::{EventSink, WatchHub};
@@ -40,6 +41,10 @@ pub struct ClientOptions {
     pub max_read_txns: usize,
     /// Receives watch events and session state changes, in order.
     pub watcher: Option<EventSink>,
+    /// TLS to etcd (CA bundle, client certificate, server name); `None`: plaintext.
+    pub tls: Option<TlsOptions>,
+    /// etcd user and password, when etcd authentication is enabled.
+    pub credentials: Option<Credentials>,
 }
 
 impl Default for ClientOptions {
@@ -53,6 +58,8 @@ impl Default for ClientOptions {
             max_in_flight: 256,
             max_read_txns: 8,
             watcher: None,
+            tls: None,
+            credentials: None,
         }
     }
 }
@@ -101,7 +108,11 @@ impl ZkClient {
     }
 
     async fn open(endpoints: Vec<String>, chroot: crate::znode::path::Chroot, o: ClientOptions) -> ZkResult<ZkClient> {
-        let transport = Arc::new(Transport::new(&endpoints, o.request_timeout, o.connect_timeout).await?.with_max_data(o.max_data_bytes));
+        let transport = Arc::new(
+            Transport::new(&endpoints, o.request_timeout, o.connect_timeout, o.tls.as_ref(), o.credentials.as_ref())
+                .await?
+                .with_max_data(o.max_data_bytes),
+        );
         let keys = Keys::new(&o.namespace);
         let start_rev = init_root(&transport, &keys).await?;
         let ttl = o.session_timeout.as_millis().div_ceil(1000).max(1) as i64;

@@ -9,6 +9,7 @@ mod multi;
 mod multi_play;
 mod order;
 mod request;
+mod security;
 mod session;
 mod state;
 mod stream;
@@ -18,5 +19,6 @@ mod write;
 
 pub use client::{ClientOptions, ZkClient};
 pub use request::{multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, WatchedEvent};
+pub use security::{Credentials, TlsOptions};
 pub use session::SessionState;
 pub use watch::EventSink;

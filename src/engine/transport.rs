@@ -11,11 +11,13 @@
 //! it is never applied twice.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use etcd_client::{Client, ConnectOptions, Txn, TxnResponse};
 use tokio::time::{timeout, Instant};
 
+use super::security::{self, Credentials, TlsOptions};
 use super::limits::{self, SizeFailure};
 use crate::znode::{Code, ZkError, ZkResult};
 
@@ -34,14 +36,30 @@ pub struct Transport {
     clients: Vec<Client>,
     current: AtomicUsize,
     request_timeout: Duration,
+    /// TLS is on: transport errors may be certificate problems.
+    tls: bool,
+    /// An etcd user is configured: "user name is empty" then means "this
+    /// endpoint's client has not logged in yet", not a refusal.
+    auth: bool,
+    /// Background log-ins hold a weak reference: they stop once the
+    /// transport is gone.
+    alive: Arc<()>,
     /// Byte bounds of requests and answers (`limits.rs`).
     encode_limit: usize,
     decode_limit: usize,
 }
 
 impl Transport {
-    /// Builds one lazily connecting client per endpoint.
-    pub async fn new(endpoints: &[String], request_timeout: Duration, connect_timeout: Duration) -> ZkResult<Transport> {
+    /// Builds one lazily connecting client per endpoint. With credentials,
+    /// logs in to every reachable endpoint now (a wrong password fails here);
+    /// endpoints down at connect log in from the background when they return.
+    pub async fn new(
+        endpoints: &[String],
+        request_timeout: Duration,
+        connect_timeout: Duration,
+        tls: Option<&TlsOptions>,
+        credentials: Option<&Credentials>,
+    ) -> ZkResult<Transport> {
         let options = ConnectOptions::new()
             .with_connect_timeout(connect_timeout)
             .with_keep_alive(Duration::from_secs(2), Duration::from_secs(2))
@@ -49,15 +67,96 @@ impl Transport {
             // A member cut off from the leader cancels our streams instead
             // of leaving them silently stale.
             .with_require_leader(true);
+        let options = security::apply(options, tls, None)?.with_auto_token_refresh(credentials.is_some());
+        let scheme = if tls.is_some() { "https" } else { "http" };
         let mut clients = Vec::with_capacity(endpoints.len());
         for e in endpoints {
-            let client = Client::connect([format!("http://{e}")], Some(options.clone()))
+            let client = Client::connect([format!("{scheme}://{e}")], Some(options.clone()))
                 .await
-                .map_err(|err| ZkError::bad_arguments(format!("etcd endpoint {e}: {err}")))?;
+                .map_err(|err| match tls {
+                    // tonic checks the PEM here and says only "transport error".
+                    Some(_) => ZkError::bad_arguments(format!(
+                        "TLS settings for etcd {e} cannot be used ({err}): check that the CA and client certificates are PEM and the key is PKCS#8, PKCS#1 or SEC1 (an EC key must hold its public key)"
+                    )),
+                    None => ZkError::bad_arguments(format!("etcd endpoint {e}: {err}")),
+                })?;
             clients.push(client);
         }
-        let (encode_limit, decode_limit) = (limits::encode_limit(0), limits::decode_limit(0));
-        Ok(Transport { endpoints: endpoints.to_vec(), clients, current: AtomicUsize::new(0), request_timeout, encode_limit, decode_limit })
+        let transport = Transport {
+            endpoints: endpoints.to_vec(),
+            clients,
+            current: AtomicUsize::new(0),
+            request_timeout,
+            tls: tls.is_some(),
+            auth: credentials.is_some(),
+            alive: Arc::new(()),
+            encode_limit: limits::encode_limit(0),
+            decode_limit: limits::decode_limit(0),
+        };
+        if let Some(c) = credentials {
+            transport.log_in(c, connect_timeout).await?;
+        }
+        Ok(transport)
+    }
+
+    /// Authenticates every endpoint's client at once. A refusal (wrong
+    /// password, TLS) fails the connect when no endpoint accepted; an
+    /// unreachable endpoint keeps trying in the background.
+    async fn log_in(&self, creds: &Credentials, within: Duration) -> ZkResult<()> {
+        let attempts = self.clients.iter().map(|c| {
+            let mut c = c.clone();
+            let user = Some((creds.user.clone(), creds.password.clone()));
+            async move { timeout(within, c.update_user(user)).await }
+        });
+        let tasks: Vec<_> = attempts.map(tokio::spawn).collect();
+        let mut results = Vec::with_capacity(tasks.len());
+        for t in tasks {
+            results.push(t.await.unwrap_or_else(|_| Ok(Err(etcd_client::Error::Internal("log-in task failed".into())))));
+        }
+        let mut refusal = None;
+        let mut any_ok = false;
+        for (i, r) in results.into_iter().enumerate() {
+            match r {
+                Ok(Ok(())) => any_ok = true,
+                Ok(Err(e)) => match self.classify(&e, i) {
+                    Failure::Fatal(err) | Failure::Refused(err) => refusal = Some(err),
+                    Failure::NotSent(msg) | Failure::Unknown(msg) | Failure::AnswerTooLarge(msg) => {
+                        log::info!("etcd {}: cannot log in yet ({msg}); retrying in the background", self.endpoints[i]);
+                        self.log_in_later(i, creds.clone());
+                    }
+                },
+                Err(_) => self.log_in_later(i, creds.clone()),
+            }
+        }
+        match refusal {
+            Some(err) if !any_ok => Err(err),
+            _ => Ok(()),
+        }
+    }
+
+    fn log_in_later(&self, i: usize, creds: Credentials) {
+        let mut client = self.clients[i].clone();
+        let endpoint = self.endpoints[i].clone();
+        let alive = Arc::downgrade(&self.alive);
+        tokio::spawn(async move {
+            let mut pause = Duration::from_millis(200);
+            loop {
+                tokio::time::sleep(pause).await;
+                if alive.strong_count() == 0 {
+                    return;
+                }
+                match timeout(Duration::from_secs(5), client.update_user(Some((creds.user.clone(), creds.password.clone())))).await {
+                    Ok(Ok(())) => {
+                        log::info!("etcd {endpoint}: logged in as {}", creds.user);
+                        return;
+                    }
+                    Ok(Err(e)) => log::debug!("etcd {endpoint}: log-in failed: {e}"),
+                    Err(_) => {}
+                }
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+        });
+
     }
 
     /// Sets the byte bounds for znodes of up to `max_data` bytes.
@@ -110,11 +209,13 @@ impl Transport {
     pub async fn txn_bounded(&self, txn: Txn, retry: Retry, decode_limit: usize) -> Result<TxnResponse, TxnError> {
         let deadline = Instant::now() + self.request_timeout;
         let mut attempts = 0;
-        // Endpoints in a row that refused the connection. When every endpoint
-        // did (one round), the store is down: CONNECTIONLOSS now, as
-        // ZooKeeper's client answers while disconnected, instead of retrying
-        // until the deadline (the caller, e.g. Kafka, retries after it).
+        // Endpoints in a row that refused us for good (TLS, certificates).
         let mut refused = 0;
+        // Endpoints in a row that did not accept the connection. When every
+        // endpoint did not (one round), the store is down: CONNECTIONLOSS now,
+        // as ZooKeeper's client answers while disconnected, instead of
+        // retrying until the deadline (the caller, e.g. Kafka, retries after it).
+        let mut unreachable = 0;
         loop {
             let (i, client) = self.current();
             attempts += 1;
@@ -126,11 +227,27 @@ impl Transport {
             let outcome = timeout(slice, kv.txn(txn.clone())).await;
             let failure = match outcome {
                 Ok(Ok(resp)) => return Ok(resp),
-                Ok(Err(e)) => classify(&e),
+                Ok(Err(e)) => {
+                    let f = self.classify(&e, i);
+                    self.diagnose(f, &e, i).await
+                }
                 Err(_) => Failure::Unknown(format!("no answer from etcd {} within {:?}", self.endpoints[i], slice)),
             };
+            if !matches!(failure, Failure::Refused(_)) {
+                refused = 0;
+            }
+            if !matches!(failure, Failure::NotSent(_)) {
+                unreachable = 0;
+            }
             match failure {
                 Failure::Fatal(err) => return Err(TxnError::Failed(err)),
+                // Every endpoint refused us in turn (certificates): settled.
+                Failure::Refused(err) if refused + 1 >= self.clients.len() => return Err(TxnError::Failed(err)),
+                Failure::Refused(err) => {
+                    refused += 1;
+                    log::warn!("{}; trying the next endpoint", err.message);
+                    self.rotate_from(i);
+                }
                 // A write whose answer we could not decode was applied or
                 // not: only reads ask for answers that small.
                 Failure::AnswerTooLarge(msg) if retry == Retry::Anywhere => return Err(TxnError::AnswerTooLarge(msg)),
@@ -145,17 +262,16 @@ impl Transport {
                 }
                 Failure::NotSent(msg) => {
                     self.rotate_from(i);
-                    refused += 1;
-                    if refused >= self.clients.len() {
+                    unreachable += 1;
+                    if unreachable >= self.clients.len() {
                         return Err(TxnError::Failed(ZkError::connection_loss(format!(
-                            "no etcd endpoint reachable ({refused} tried): {msg}"
+                            "no etcd endpoint reachable ({unreachable} tried): {msg}"
                         ))));
                     }
                     log::debug!("etcd {}: request not sent ({msg}); retrying elsewhere", self.endpoints[i]);
                     backoff(attempts).await;
                 }
                 Failure::Unknown(msg) => {
-                    refused = 0;
                     self.rotate_from(i);
                     if retry == Retry::IfNotSent {
                         return Err(TxnError::Failed(ZkError::connection_loss(format!(
@@ -191,12 +307,60 @@ pub enum Failure {
     Unknown(String),
     /// etcd answered with a definite refusal: sending again will not help.
     Fatal(ZkError),
+    /// This endpoint refused the connection for good (TLS, certificates):
+    /// another endpoint may still accept it; nothing was sent.
+    Refused(ZkError),
     /// The answer was larger than the decode limit.
     AnswerTooLarge(String),
 }
 
-/// Sorts an etcd error into [`Failure`].
-pub fn classify(e: &etcd_client::Error) -> Failure {
+impl Transport {
+    /// Sorts an etcd error on endpoint `i` into [`Failure`], naming
+    /// security causes (authentication, TLS, certificates).
+    fn classify(&self, e: &etcd_client::Error, i: usize) -> Failure {
+        let endpoint = &self.endpoints[i];
+        if let etcd_client::Error::GRpcStatus(s) = e {
+            // Not logged in on this endpoint yet (it was down at connect):
+            // refused before anything happened, so safe to send elsewhere.
+            if self.auth && s.message().contains("user name is empty") {
+                return Failure::NotSent(format!("not logged in to etcd {endpoint} yet"));
+            }
+            if let Some(err) = security::auth_refusal(s.message()) {
+                return Failure::Fatal(err);
+            }
+        }
+        let chain = error_chain(e);
+        if let Some(what) = security::tls_failure(&chain, self.tls) {
+            return Failure::Refused(security::tls_error(endpoint, &what));
+        }
+        classify(e)
+    }
+
+    /// A plaintext client on a TLS-only port sees only a closed connection;
+    /// when a failure looks like that, ask the port directly.
+    async fn diagnose(&self, failure: Failure, e: &etcd_client::Error, i: usize) -> Failure {
+        let hint = matches!(failure, Failure::Unknown(_) | Failure::NotSent(_)) && !self.tls && security::may_be_tls_port(&error_chain(e));
+        if hint && security::closes_plaintext(&self.endpoints[i]).await {
+            return Failure::Refused(security::tls_required(&self.endpoints[i]));
+        }
+        failure
+    }
+}
+
+/// The error and all its sources, so a TLS cause deep in the chain shows.
+fn error_chain(e: &etcd_client::Error) -> String {
+    let mut out = format!("{e:?}");
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str(" / ");
+        out.push_str(&format!("{s:?}"));
+        source = s.source();
+    }
+    out
+}
+
+/// Sorts an etcd error into [`Failure`] (transport and gRPC causes).
+fn classify(e: &etcd_client::Error) -> Failure {
     use etcd_client::Error as E;
     match e {
         E::GRpcStatus(s) => {
@@ -212,9 +376,9 @@ pub fn classify(e: &etcd_client::Error) -> Failure {
                     Failure::Fatal(ZkError::bad_arguments(format!("etcd rejected the request: {msg}")))
                 }
                 G::ResourceExhausted => Failure::Fatal(ZkError::new(Code::SystemError, format!("etcd: {msg}"))),
-                G::PermissionDenied | G::Unauthenticated => {
-                    Failure::Fatal(ZkError::new(Code::AuthFailed, format!("etcd: {msg}")))
-                }
+                G::PermissionDenied | G::Unauthenticated => Failure::Fatal(
+                    security::auth_refusal(&msg).unwrap_or_else(|| ZkError::new(Code::AuthFailed, format!("etcd: {msg}"))),
+                ),
                 G::NotFound if msg.contains("lease not found") => {
                     Failure::Fatal(ZkError::new(Code::SessionExpired, format!("session lease is gone: {msg}")))
                 }

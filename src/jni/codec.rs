@@ -21,11 +21,16 @@
 //!   EVENT 2:      int type, int state, nullable str path
 //!   CLOSED 3:     nothing; the last record the client will ever produce
 //! `call` answers one COMPLETION record with seq -1.
+//!
+//! Security settings (the last argument of `open`):
+//!   security := bytes ca_pem (null = plaintext), bytes cert_pem, bytes key_pem,
+//!               bytes server_name (UTF-8), bytes user (UTF-8, null = no etcd user),
+//!               bytes password (UTF-8)
 //! stat := 11 fields in ZooKeeper's order (long czxid, long mzxid, long ctime,
 //!   long mtime, int version, int cversion, int aversion, long ephemeralOwner,
 //!   int dataLength, int numChildren, long pzxid).
 
-use crate::engine::{multi_code, CreateMode, MultiOp, OpResult, Reply, Request, WatchedEvent};
+use crate::engine::{multi_code, CreateMode, Credentials, TlsOptions, MultiOp, OpResult, Reply, Request, WatchedEvent};
 use crate::znode::{Acl, Code, Stat, ZkError, ZkResult};
 
 use super::error::{BridgeError, BridgeResult};
@@ -86,6 +91,20 @@ pub fn decode_one(buf: &[u8]) -> BridgeResult<Decoded> {
     Ok(req)
 }
 
+/// Decodes the TLS and etcd user settings of `open`.
+pub fn decode_security(buf: &[u8]) -> BridgeResult<(Option<TlsOptions>, Option<Credentials>)> {
+    let mut r = Reader { buf, pos: 0 };
+    let ca = r.bytes()?;
+    let (cert, key) = (r.bytes()?, r.bytes()?);
+    let server_name = r.opt_string()?;
+    let user = r.opt_string()?;
+    let password = r.opt_string()?;
+    r.finish()?;
+    let tls = ca.map(|ca_pem| TlsOptions { ca_pem, cert_pem: cert, key_pem: key, server_name });
+    let creds = user.map(|user| Credentials { user, password: password.unwrap_or_default() });
+    Ok((tls, creds))
+}
+
 struct Reader<'a> {
     buf: &'a [u8],
     pos: usize,
@@ -131,6 +150,13 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> BridgeResult<String> {
         let b = self.bytes()?.ok_or_else(|| malformed("null string", self.pos))?;
         String::from_utf8(b).map_err(|_| malformed("string is not UTF-8", self.pos))
+    }
+
+    fn opt_string(&mut self) -> BridgeResult<Option<String>> {
+        match self.bytes()? {
+            None => Ok(None),
+            Some(b) => String::from_utf8(b).map(Some).map_err(|_| malformed("string is not UTF-8", self.pos)),
+        }
     }
 
     /// A path. Java's UTF-8 encoder would turn a lone UTF-16 surrogate
@@ -397,6 +423,29 @@ mod tests {
         assert!(matches!(&out[0], Ok(Request::SetData { data: None, version: 7, .. })));
         assert!(matches!(&out[1], Ok(Request::SetData { data: Some(d), version: -1, .. }) if d.is_empty()));
         assert_eq!(out[2].as_ref().unwrap_err().code, Code::BadArguments);
+    }
+
+    #[test]
+    fn decodes_security_settings() {
+        let mut v = Vec::new();
+        for f in [Some(&b"CA"[..]), None, None, Some(b"etcd.test"), Some(b"user-a"), Some(b"pw")] {
+            match f {
+                None => v.extend_from_slice(&(-1i32).to_be_bytes()),
+                Some(b) => {
+                    v.extend_from_slice(&(b.len() as i32).to_be_bytes());
+                    v.extend_from_slice(b);
+                }
+            }
+        }
+        let (tls, creds) = decode_security(&v).unwrap();
+        let tls = tls.unwrap();
+        assert_eq!((tls.ca_pem.as_slice(), tls.cert_pem, tls.server_name.as_deref()), (&b"CA"[..], None, Some("etcd.test")));
+        let creds = creds.unwrap();
+        assert_eq!((creds.user.as_str(), creds.password.as_str()), ("user-a", "pw"));
+        let none: Vec<u8> = (0..6).flat_map(|_| (-1i32).to_be_bytes()).collect();
+        let (tls, creds) = decode_security(&none).unwrap();
+        assert!(tls.is_none() && creds.is_none());
+        assert!(decode_security(&v[..v.len() - 1]).is_err());
     }
 
     #[test]

@@ -93,7 +93,8 @@ fn to_java(env: &mut JNIEnv<'_>, bytes: Option<Vec<u8>>) -> BridgeResult<jbyteAr
 
 /// `static native long open(String connectString, int sessionTimeoutMs,
 /// int connectTimeoutMs, int requestTimeoutMs, String namespace,
-/// int maxDataBytes, int maxInFlight)`: connects (blocking) and returns a handle.
+/// int maxDataBytes, int maxInFlight, byte[] security)`: connects (blocking)
+/// and returns a handle. `security` is TLS and the etcd user (codec.rs).
 #[no_mangle]
 pub extern "system" fn Java_io_kafkaetcd_NativeClient_open<'l>(
     mut env: JNIEnv<'l>,
@@ -105,9 +106,11 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_open<'l>(
     namespace: JString<'l>,
     max_data_bytes: jint,
     max_in_flight: jint,
+    security: JByteArray<'l>,
 ) -> jlong {
     guard(&mut env, "open", 0, |env| {
         let connect = read_string(env, &connect, "connectString")?;
+        let (tls, credentials) = codec::decode_security(&read_bytes(env, &security, "security")?)?;
         let namespace = read_string(env, &namespace, "namespace")?;
         let request_timeout = millis("requestTimeoutMs", request_timeout_ms)?;
         let dispatch = Dispatch::new();
@@ -120,6 +123,8 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_open<'l>(
             max_data_bytes: max_data_bytes.max(0) as usize,
             max_in_flight: max_in_flight.max(1) as usize,
             watcher: Some(Arc::new(move |e| sink.event(&e))),
+            tls,
+            credentials,
             ..ClientOptions::default()
         };
         let client = runtime()?.block_on(ZkClient::connect(&connect, options))?;

@@ -41,6 +41,8 @@ struct Member {
     name: String,
     client_port: u16,
     peer_port: u16,
+    /// Plain-HTTP port serving `/health` (the client port may be TLS-only).
+    metrics_port: u16,
     data_dir: PathBuf,
     log_path: PathBuf,
     /// `None` while stopped. A Mutex so `&self` methods work on a shared `&'static` cluster.
@@ -74,17 +76,41 @@ pub struct EtcdCluster {
     members: Vec<Member>,
     initial_cluster: String,
     token: String,
+    setup: Setup,
     // Declared last: dropped after `Drop::drop` has killed the processes.
     dir: tempfile::TempDir,
+}
+
+/// How the members serve clients: TLS files and extra flags.
+#[derive(Clone, Debug, Default)]
+pub struct Setup {
+    /// Serve clients over TLS only.
+    pub tls: Option<ServerTls>,
+    /// More etcd flags, e.g. `--auth-token-ttl 2`.
+    pub extra_args: Vec<String>,
+}
+
+/// The server side of TLS for every member.
+#[derive(Clone, Debug)]
+pub struct ServerTls {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+    /// CA for client certificates: turns on `--client-cert-auth` (mTLS).
+    pub client_ca_file: Option<PathBuf>,
 }
 
 impl EtcdCluster {
     /// Start `members` (1 or 3 typically) members and wait until all are healthy.
     /// Panics with the etcd logs if that does not happen within 20 s.
     pub fn start(members: usize) -> EtcdCluster {
+        Self::start_with(members, Setup::default())
+    }
+
+    /// As `start`, with TLS and/or extra etcd flags.
+    pub fn start_with(members: usize, setup: Setup) -> EtcdCluster {
         assert!(members >= 1, "an etcd cluster needs at least one member");
         for attempt in 1..=START_ATTEMPTS {
-            let cluster = Self::create(members);
+            let cluster = Self::create(members, setup.clone());
             for i in 0..members {
                 cluster.spawn(i, "new");
             }
@@ -169,7 +195,7 @@ impl EtcdCluster {
 
     /// Whether member `i` answers `GET /health` with `"health":"true"` right now.
     pub fn is_healthy(&self, i: usize) -> bool {
-        http_health(self.members[i].client_port)
+        http_health(self.members[i].metrics_port)
     }
 
     /// OS pid of member `i`, if running.
@@ -203,18 +229,19 @@ impl EtcdCluster {
     }
 
     /// Lay out a cluster (dirs, ports, names) without starting anything.
-    fn create(n: usize) -> EtcdCluster {
+    fn create(n: usize, setup: Setup) -> EtcdCluster {
         static CLUSTERS: AtomicUsize = AtomicUsize::new(0);
         let dir = tempfile::Builder::new()
             .prefix("kafka-etcd-test-")
             .tempdir()
             .expect("create temp dir");
-        let ports = free_ports(2 * n);
+        let ports = free_ports(3 * n);
         let members: Vec<Member> = (0..n)
             .map(|i| Member {
                 name: format!("m{i}"),
-                client_port: ports[2 * i],
-                peer_port: ports[2 * i + 1],
+                client_port: ports[3 * i],
+                peer_port: ports[3 * i + 1],
+                metrics_port: ports[3 * i + 2],
                 data_dir: dir.path().join(format!("m{i}.etcd")),
                 log_path: dir.path().join(format!("m{i}.log")),
                 child: Mutex::new(None),
@@ -235,6 +262,7 @@ impl EtcdCluster {
             members,
             initial_cluster,
             token,
+            setup,
             dir,
         }
     }
@@ -242,7 +270,8 @@ impl EtcdCluster {
     /// Spawn member `i`'s process; `state` is "new" or "existing".
     fn spawn(&self, i: usize, state: &str) {
         let m = &self.members[i];
-        let client = format!("http://127.0.0.1:{}", m.client_port);
+        let scheme = if self.setup.tls.is_some() { "https" } else { "http" };
+        let client = format!("{scheme}://127.0.0.1:{}", m.client_port);
         let peer = format!("http://127.0.0.1:{}", m.peer_port);
         let log = File::options()
             .create(true)
@@ -250,6 +279,12 @@ impl EtcdCluster {
             .open(&m.log_path)
             .expect("open etcd log file");
         let mut cmd = Command::new(etcd_bin());
+        if let Some(tls) = &self.setup.tls {
+            cmd.arg("--cert-file").arg(&tls.cert_file).arg("--key-file").arg(&tls.key_file);
+            if let Some(ca) = &tls.client_ca_file {
+                cmd.arg("--client-cert-auth").arg("--trusted-ca-file").arg(ca);
+            }
+        }
         cmd.arg("--name")
             .arg(&m.name)
             .arg("--data-dir")
@@ -272,6 +307,8 @@ impl EtcdCluster {
             // Fast elections for tests; the minimum lease TTL becomes ~0.75 s.
             .args(["--heartbeat-interval", "50", "--election-timeout", "500"])
             .args(["--logger", "zap", "--log-level", "warn"])
+            .args(["--listen-metrics-urls", &format!("http://127.0.0.1:{}", m.metrics_port)])
+            .args(&self.setup.extra_args)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("dup log file"))
             .stderr(log);

@@ -4,8 +4,9 @@
 #![allow(dead_code, unused_imports)] // each test binary uses a different subset
 
 mod etcd;
+pub mod pki;
 
-pub use etcd::{shared_single, EtcdCluster};
+pub use etcd::{shared_single, EtcdCluster, ServerTls, Setup};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -57,6 +58,20 @@ pub mod zk {
                 .expect("event channel closed");
             if e.path.is_some() {
                 return e;
+            }
+        }
+    }
+
+    /// Creates `<prefix>0`, `<prefix>1`, ... until one succeeds (failover in
+    /// progress: CONNECTIONLOSS); panics with `what` after 20 s or on any other error.
+    pub async fn create_until_ok(zk: &ZkClient, prefix: &str, what: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let mut n = 0;
+        loop {
+            match zk.create(&format!("{prefix}{n}"), None, Acl::open_unsafe(), CreateMode::Persistent).await {
+                Ok(_) => return,
+                Err(e) if e.code == kafka_etcd::Code::ConnectionLoss && tokio::time::Instant::now() < deadline => n += 1,
+                Err(e) => panic!("{what}: {e:?}"),
             }
         }
     }

@@ -1,6 +1,11 @@
 package io.kafkaetcd;
 
-/** Settings of one client; the defaults are Kafka-like and match the engine's. Fluent setters. */
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Settings of one client; the defaults are Kafka-like and match the engine's. Fluent setters.
+ * The private key and the etcd password never appear in {@link #toString()}.
+ */
 public final class ClientConfig {
     private int sessionTimeoutMs = 18_000;
     private int connectTimeoutMs = 15_000;
@@ -9,6 +14,13 @@ public final class ClientConfig {
     private int maxDataBytes = 1024 * 1024;
     private int maxInFlight = 256; // the engine's default: deep write pipelines are what make etcd fast
     private String eventThreadName; // null: kafka-etcd-event-N
+    // TLS to etcd (null CA: plaintext) and the etcd user.
+    private byte[] tlsCaPem;
+    private byte[] tlsCertPem;
+    private byte[] tlsKeyPem;
+    private String tlsServerName;
+    private String etcdUser;
+    private String etcdPassword;
 
     /** Session timeout; the etcd lease TTL is this rounded up to whole seconds. */
     public ClientConfig sessionTimeoutMs(int v) {
@@ -66,6 +78,62 @@ public final class ClientConfig {
         }
         eventThreadName = v;
         return this;
+    }
+
+     * TLS to etcd: the PEM CA certificate(s) that sign etcd's server certificates, and
+     * optionally a PEM client certificate chain and its PEM private key (PKCS#8, PKCS#1
+     * or SEC1) for etcd's {@code --client-cert-auth}. Endpoints are then reached over https.
+     */
+    public ClientConfig tls(byte[] caPem, byte[] clientCertPem, byte[] clientKeyPem) {
+        if (caPem == null || caPem.length == 0) {
+            throw new IllegalArgumentException("TLS needs the CA certificate(s) in PEM");
+        }
+        if ((clientCertPem == null) != (clientKeyPem == null)) {
+            throw new IllegalArgumentException("a client certificate needs both the certificate and its key");
+        }
+        tlsCaPem = caPem.clone();
+        tlsCertPem = clientCertPem == null ? null : clientCertPem.clone();
+        tlsKeyPem = clientKeyPem == null ? null : clientKeyPem.clone();
+        return this;
+    }
+
+    /** Name checked against etcd's server certificate instead of the endpoint's host (null: the host). */
+    public ClientConfig tlsServerName(String name) {
+        tlsServerName = name == null || name.isEmpty() ? null : name;
+        return this;
+    }
+
+    /** etcd user and password, for an etcd with authentication enabled (null user: none). */
+    public ClientConfig etcdUser(String user, String password) {
+        if (user != null && user.isEmpty()) {
+            throw new IllegalArgumentException("etcd user name must not be empty");
+        }
+        etcdUser = user;
+        etcdPassword = user == null ? null : (password == null ? "" : password);
+        return this;
+    }
+
+    public boolean tlsEnabled() { return tlsCaPem != null; }
+    public boolean hasClientCertificate() { return tlsCertPem != null; }
+    public String tlsServerName() { return tlsServerName; }
+    public String etcdUser() { return etcdUser; }
+
+    /** The TLS and etcd user settings in the native encoding (see Wire). */
+    byte[] encodeSecurity() {
+        return Wire.encodeSecurity(tlsCaPem, tlsCertPem, tlsKeyPem, utf8(tlsServerName), utf8(etcdUser), utf8(etcdPassword));
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "ClientConfig{sessionTimeoutMs=" + sessionTimeoutMs + ", connectTimeoutMs=" + connectTimeoutMs
+                + ", requestTimeoutMs=" + requestTimeoutMs + ", namespace=" + namespace + ", maxDataBytes="
+                + maxDataBytes + ", maxInFlight=" + maxInFlight + ", tls=" + tlsEnabled() + ", clientCertificate="
+                + hasClientCertificate() + ", tlsServerName=" + tlsServerName + ", etcdUser=" + etcdUser
+                + (etcdUser != null ? ", etcdPassword=<redacted>" : "") + ", eventThreadName=" + eventThreadName + "}";
     }
 
     public int sessionTimeoutMs() { return sessionTimeoutMs; }

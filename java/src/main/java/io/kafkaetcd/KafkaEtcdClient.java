@@ -65,6 +65,9 @@ public final class KafkaEtcdClient implements AutoCloseable {
      * gets every watch event and state change, SyncConnected first.
      *
      * @throws KeeperException CONNECTIONLOSS if etcd cannot be reached, BADARGUMENTS for a bad connect string
+     *     or incomplete TLS settings, AUTHFAILED when etcd refuses the user or password, requires authentication
+     *     or TLS, or a certificate is refused (the message names the endpoint and the cause), NOAUTH when the
+     *     etcd user has no permission on the namespace
      * @throws UnsatisfiedLinkError if the native library cannot be loaded (the message says why and where it looked)
      */
     public static KafkaEtcdClient open(String connectString, ClientConfig config, Watcher defaultWatcher)
@@ -75,7 +78,7 @@ public final class KafkaEtcdClient implements AutoCloseable {
         ClientConfig c = config != null ? config : new ClientConfig();
         NativeLoader.load();
         long handle = NativeClient.open(connectString, c.sessionTimeoutMs(), c.connectTimeoutMs(),
-                c.requestTimeoutMs(), c.namespace(), c.maxDataBytes(), c.maxInFlight());
+                c.requestTimeoutMs(), c.namespace(), c.maxDataBytes(), c.maxInFlight(), c.encodeSecurity());
         KafkaEtcdClient client;
         try {
             client = new KafkaEtcdClient(handle, c.requestTimeoutMs(), defaultWatcher, c.eventThreadName());

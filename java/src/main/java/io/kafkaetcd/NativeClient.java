@@ -11,7 +11,7 @@ final class NativeClient {
 
     /** Connects (blocking) and returns a handle. */
     static native long open(String connectString, int sessionTimeoutMs, int connectTimeoutMs, int requestTimeoutMs,
-                            String namespace, int maxDataBytes, int maxInFlight) throws KeeperException;
+                            String namespace, int maxDataBytes, int maxInFlight, byte[] security) throws KeeperException;
 
     /** Queues an encoded batch; returns the first request's sequence number. */
     static native long submit(long handle, byte[] requests) throws KeeperException;

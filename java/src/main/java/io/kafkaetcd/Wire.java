@@ -47,6 +47,23 @@ final class Wire {
     private Wire() {
     }
 
+    // ---- security settings (the last argument of NativeClient.open) ---------
+
+    /** Each field as nullable bytes, in codec.rs's order. */
+    static byte[] encodeSecurity(byte[] caPem, byte[] certPem, byte[] keyPem, byte[] serverName, byte[] user,
+            byte[] password) {
+        byte[][] fields = {caPem, certPem, keyPem, serverName, user, password};
+        int size = 0;
+        for (byte[] f : fields) {
+            size += 4 + (f == null ? 0 : f.length);
+        }
+        Out out = new Out(size);
+        for (byte[] f : fields) {
+            out.putBytes(f);
+        }
+        return out.toArray();
+    }
+
     // ---- requests -------------------------------------------------------
 
     static byte[] encodeBatch(List<Request> requests) {

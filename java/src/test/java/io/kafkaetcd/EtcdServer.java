@@ -29,22 +29,35 @@ public final class EtcdServer implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int clientPort;
+    /** Plain-HTTP loopback port for health and the gateway (the client port may be TLS-only). */
+    private final int adminPort;
     private final Thread killer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private EtcdServer(Process process, Path dir, int clientPort) {
+    private EtcdServer(Process process, Path dir, int clientPort, int adminPort) {
         this.process = process;
         this.dir = dir;
         this.clientPort = clientPort;
+        this.adminPort = adminPort;
         this.killer = new Thread(process::destroyForcibly, "etcd-killer");
         Runtime.getRuntime().addShutdownHook(killer);
     }
 
     public static EtcdServer start() throws IOException, InterruptedException {
+        return start(null, List.of());
+    }
+
+    /**
+     * An etcd serving clients over TLS only on {@link #endpoint()} (server certificate
+     * {@code certPem}/{@code keyPem}; {@code clientCaPem} non-null turns on
+     * {@code --client-cert-auth}), plus a plaintext loopback admin port for health and
+     * the gateway. {@code extraArgs}: more etcd flags.
+     */
+    public static EtcdServer start(Path[] tlsFiles, List<String> extraArgs) throws IOException, InterruptedException {
         IOException last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             try {
-                return startOnce();
+                return startOnce(tlsFiles, extraArgs);
             } catch (IOException e) {
                 last = e; // most likely a port taken meanwhile: try fresh ports
             }
@@ -52,24 +65,33 @@ public final class EtcdServer implements AutoCloseable {
         throw last;
     }
 
-    private static EtcdServer startOnce() throws IOException, InterruptedException {
+    private static EtcdServer startOnce(Path[] tlsFiles, List<String> extraArgs) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("kafka-etcd-java-test-");
         int client = freePort();
         int peer = freePort();
-        String clientUrl = "http://127.0.0.1:" + client;
+        int admin = tlsFiles != null ? freePort() : client;
+        String clientUrl = (tlsFiles != null ? "https" : "http") + "://127.0.0.1:" + client;
+        String listenUrls = tlsFiles != null ? clientUrl + ",http://127.0.0.1:" + admin : clientUrl;
         String peerUrl = "http://127.0.0.1:" + peer;
         List<String> cmd = new ArrayList<>(List.of(binary().toString(),
                 "--name", "m0", "--data-dir", dir.resolve("m0.etcd").toString(),
-                "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
+                "--listen-client-urls", listenUrls, "--advertise-client-urls", clientUrl,
                 "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
                 "--initial-cluster", "m0=" + peerUrl, "--initial-cluster-state", "new",
                 // Fast elections: short leases (session expiry tests) are allowed.
                 "--heartbeat-interval", "50", "--election-timeout", "500",
                 "--logger", "zap", "--log-level", "warn"));
+        if (tlsFiles != null) {
+            cmd.addAll(List.of("--cert-file", tlsFiles[0].toString(), "--key-file", tlsFiles[1].toString()));
+            if (tlsFiles.length > 2 && tlsFiles[2] != null) {
+                cmd.addAll(List.of("--client-cert-auth", "--trusted-ca-file", tlsFiles[2].toString()));
+            }
+        }
+        cmd.addAll(extraArgs);
         File log = dir.resolve("etcd.log").toFile();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log)).start();
-        EtcdServer server = new EtcdServer(p, dir, client);
+        EtcdServer server = new EtcdServer(p, dir, client, admin);
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
@@ -92,9 +114,14 @@ public final class EtcdServer implements AutoCloseable {
         return "127.0.0.1:" + clientPort;
     }
 
+    /** "127.0.0.1:PORT", plaintext HTTP for health and the gateway. */
+    String adminEndpoint() {
+        return "127.0.0.1:" + adminPort;
+    }
+
     public boolean healthy() {
         try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + endpoint() + "/health"))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + adminEndpoint() + "/health"))
                     .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 && r.body().contains("\"health\":\"true\"");
         } catch (IOException e) {
@@ -111,7 +138,7 @@ public final class EtcdServer implements AutoCloseable {
      */
     public void revokeLease(long id) throws IOException, InterruptedException {
         String body = "{\"ID\":\"" + id + "\"}";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + endpoint() + "/v3/lease/revoke"))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + adminEndpoint() + "/v3/lease/revoke"))
                 .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -125,12 +152,44 @@ public final class EtcdServer implements AutoCloseable {
         java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
         String body = "{\"key\":\"" + b64.encodeToString(key.getBytes(StandardCharsets.UTF_8))
                 + "\",\"value\":\"" + b64.encodeToString(value) + "\"}";
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + endpoint() + "/v3/kv/put"))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + adminEndpoint() + "/v3/kv/put"))
                 .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("put answered " + r.statusCode() + ": " + r.body());
+        }
+    }
+
+    /**
+     * Turns on etcd authentication: a root user, then per {@code users} entry
+     * (user, password, key prefix) a role with readwrite on that prefix only.
+     */
+    public void enableAuth(String rootPassword, String[]... users) throws IOException, InterruptedException {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        gateway("/v3/auth/user/add", "{\"name\":\"root\",\"password\":\"" + rootPassword + "\"}");
+        gateway("/v3/auth/user/grant", "{\"user\":\"root\",\"role\":\"root\"}");
+        for (String[] u : users) {
+            String role = "role-" + u[0];
+            byte[] prefix = u[2].getBytes(StandardCharsets.UTF_8);
+            byte[] end = prefix.clone();
+            end[end.length - 1]++;
+            gateway("/v3/auth/role/add", "{\"name\":\"" + role + "\"}");
+            gateway("/v3/auth/role/grant", "{\"name\":\"" + role + "\",\"perm\":{\"permType\":\"READWRITE\",\"key\":\""
+                    + b64.encodeToString(prefix) + "\",\"range_end\":\"" + b64.encodeToString(end) + "\"}}");
+            gateway("/v3/auth/user/add", "{\"name\":\"" + u[0] + "\",\"password\":\"" + u[1] + "\"}");
+            gateway("/v3/auth/user/grant", "{\"user\":\"" + u[0] + "\",\"role\":\"" + role + "\"}");
+        }
+        gateway("/v3/auth/enable", "{}");
+    }
+
+    private void gateway(String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + adminEndpoint() + path))
+                .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException(path + " answered " + r.statusCode() + ": " + r.body());
         }
     }
 

@@ -157,12 +157,30 @@ public class ZooKeeperClient {
                     Long.toHexString(c.getSessionId()), c.getSessionTimeout());
             return c;
         } catch (KeeperException e) {
+            if (e.code() == Code.AUTHFAILED || e.code() == Code.NOAUTH) {
+                // What ZooKeeper reports as an AuthFailed state: counted, handlers told, then thrown.
+                authFailed(e);
+                throw new ZooKeeperClientAuthFailedException("Auth failed connecting to etcd at " + connectString
+                        + " (" + e.code() + ": " + e.getMessage() + ")");
+            }
             if (e.code() == Code.BADARGUMENTS) {
                 throw new IllegalArgumentException("kafka-etcd: bad connect string '" + connectString + "': "
                         + e.getMessage(), e);
             }
             throw new ZooKeeperClientTimeoutException("Timed out waiting for connection to etcd at " + connectString
                     + " (" + e.code() + ": " + e.getMessage() + ")");
+        }
+    }
+
+    private void authFailed(KeeperException e) {
+        log.error("{}Auth failed: {}", logIdent, e.getMessage());
+        stateToMeter.get("AuthFailed").mark();
+        for (StateChangeHandler h : new ArrayList<>(stateChangeHandlers.values())) {
+            try {
+                h.onAuthFailure();
+            } catch (Throwable t) {
+                log.error("{}State change handler {} failed on auth failure", logIdent, h.name(), t);
+            }
         }
     }
 

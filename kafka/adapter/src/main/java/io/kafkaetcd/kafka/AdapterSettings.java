@@ -26,8 +26,11 @@ public final class AdapterSettings {
     private final int requestTimeoutMs;
     private final int maxDataBytes;
     private final int etcdMaxInFlight;
+    private final EtcdSecurity security;
 
-    private AdapterSettings(String namespace, int requestTimeoutMs, int maxDataBytes, int etcdMaxInFlight) {
+    private AdapterSettings(String namespace, int requestTimeoutMs, int maxDataBytes, int etcdMaxInFlight,
+            EtcdSecurity security) {
+        this.security = security;
         this.namespace = namespace;
         this.requestTimeoutMs = requestTimeoutMs;
         this.maxDataBytes = maxDataBytes;
@@ -40,24 +43,26 @@ public final class AdapterSettings {
                 string(config, NAMESPACE, DEFAULTS.namespace()),
                 positive(config, REQUEST_TIMEOUT_MS, DEFAULTS.requestTimeoutMs()),
                 positive(config, MAX_DATA_BYTES, DEFAULTS.maxDataBytes()),
-                positive(config, ETCD_MAX_IN_FLIGHT, DEFAULTS.maxInFlight()));
+                positive(config, ETCD_MAX_IN_FLIGHT, DEFAULTS.maxInFlight()),
+                EtcdSecurity.from(config));
     }
 
     /** The Java API's settings for one session. */
     public ClientConfig clientConfig(int sessionTimeoutMs, int connectTimeoutMs) {
-        return new ClientConfig()
+        return security.applyTo(new ClientConfig()
                 .sessionTimeoutMs(sessionTimeoutMs)
                 .connectTimeoutMs(connectTimeoutMs)
                 .requestTimeoutMs(requestTimeoutMs)
                 .namespace(namespace)
                 .maxDataBytes(maxDataBytes)
-                .maxInFlight(etcdMaxInFlight);
+                .maxInFlight(etcdMaxInFlight));
     }
 
     public String namespace() { return namespace; }
     public int requestTimeoutMs() { return requestTimeoutMs; }
     public int maxDataBytes() { return maxDataBytes; }
     public int etcdMaxInFlight() { return etcdMaxInFlight; }
+    public EtcdSecurity security() { return security; }
 
     private static String string(ZKClientConfig config, String key, String dflt) {
         String v = config != null ? config.getProperty(key) : null;
@@ -85,7 +90,8 @@ public final class AdapterSettings {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%s=%s, %s=%d, %s=%d, %s=%d", NAMESPACE, namespace,
-                REQUEST_TIMEOUT_MS, requestTimeoutMs, MAX_DATA_BYTES, maxDataBytes, ETCD_MAX_IN_FLIGHT, etcdMaxInFlight);
+        return String.format(Locale.ROOT, "%s=%s, %s=%d, %s=%d, %s=%d, %s", NAMESPACE, namespace,
+                REQUEST_TIMEOUT_MS, requestTimeoutMs, MAX_DATA_BYTES, maxDataBytes, ETCD_MAX_IN_FLIGHT, etcdMaxInFlight,
+                security);
     }
 }
