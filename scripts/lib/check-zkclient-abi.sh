@@ -33,7 +33,9 @@ fi
 while read -r tier kind name desc; do
   [[ -z "$tier" || "$tier" == \#* ]] && continue
   [[ "$tier" == test && "$strict" != --strict ]] && continue
-  if printf '%s\n' "$flat" | grep -qxF "public $kind $name $desc"; then
+  # A here-string, not a pipe: grep -q exits at the first match, and with
+  # pipefail the writer's SIGPIPE would fail a member that is there.
+  if grep -qxF "public $kind $name $desc" <<<"$flat"; then
     ok=$((ok+1))
   else
     echo "FAIL missing [$tier] public $kind $name $desc"; fail=$((fail+1))
