@@ -80,6 +80,7 @@ public final class ClientConfig {
         return this;
     }
 
+    /**
      * TLS to etcd: the PEM CA certificate(s) that sign etcd's server certificates, and
      * optionally a PEM client certificate chain and its PEM private key (PKCS#8, PKCS#1
      * or SEC1) for etcd's {@code --client-cert-auth}. Endpoints are then reached over https.
