@@ -100,37 +100,64 @@ impl Transport {
     }
 
     /// Authenticates every endpoint's client at once. A refusal (wrong
-    /// password, TLS) fails the connect when no endpoint accepted; an
-    /// unreachable endpoint keeps trying in the background.
+    /// password, TLS) fails the connect when no endpoint accepted. Transient
+    /// failures (a member down, a leader election under way: etcd runs each
+    /// log-in through raft) are tried again until one endpoint has logged in
+    /// or `within` is over; endpoints still not logged in then keep trying
+    /// in the background.
     async fn log_in(&self, creds: &Credentials, within: Duration) -> ZkResult<()> {
-        let attempts = self.clients.iter().map(|c| {
-            let mut c = c.clone();
-            let user = Some((creds.user.clone(), creds.password.clone()));
-            async move { timeout(within, c.update_user(user)).await }
-        });
-        let tasks: Vec<_> = attempts.map(tokio::spawn).collect();
-        let mut results = Vec::with_capacity(tasks.len());
-        for t in tasks {
-            results.push(t.await.unwrap_or_else(|_| Ok(Err(etcd_client::Error::Internal("log-in task failed".into())))));
-        }
-        let mut refusal = None;
-        let mut any_ok = false;
-        for (i, r) in results.into_iter().enumerate() {
-            match r {
-                Ok(Ok(())) => any_ok = true,
-                Ok(Err(e)) => match self.classify(&e, i) {
-                    Failure::Fatal(err) | Failure::Refused(err) => refusal = Some(err),
-                    Failure::NotSent(msg) | Failure::Unknown(msg) | Failure::AnswerTooLarge(msg) => {
-                        log::info!("etcd {}: cannot log in yet ({msg}); retrying in the background", self.endpoints[i]);
-                        self.log_in_later(i, creds.clone());
+        let deadline = Instant::now() + within;
+        let mut pending: Vec<usize> = (0..self.clients.len()).collect();
+        let mut last = String::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(50));
+            let tasks: Vec<_> = pending
+                .iter()
+                .map(|&i| {
+                    let mut c = self.clients[i].clone();
+                    let user = Some((creds.user.clone(), creds.password.clone()));
+                    tokio::spawn(async move { timeout(left, c.update_user(user)).await })
+                })
+                .collect();
+            let mut refusal = None;
+            let mut any_ok = false;
+            let mut transient = Vec::new();
+            let mut unreachable = 0;
+            for (&i, t) in pending.iter().zip(tasks) {
+                match t.await {
+                    Ok(Ok(Ok(()))) => any_ok = true,
+                    Ok(Ok(Err(e))) => match self.classify(&e, i) {
+                        Failure::Fatal(err) | Failure::Refused(err) => refusal = Some(err),
+                        Failure::NotSent(msg) | Failure::Unknown(msg) | Failure::AnswerTooLarge(msg) => {
+                            unreachable += usize::from(is_connect_failure(&msg));
+                            log::info!("etcd {}: cannot log in yet ({msg})", self.endpoints[i]);
+                            last = msg;
+                            transient.push(i);
+                        }
+                    },
+                    _ => {
+                        last = format!("no answer from etcd {} within {left:?}", self.endpoints[i]);
+                        transient.push(i);
                     }
-                },
-                Err(_) => self.log_in_later(i, creds.clone()),
+                }
             }
-        }
-        match refusal {
-            Some(err) if !any_ok => Err(err),
-            _ => Ok(()),
+            if let Some(err) = refusal.filter(|_| !any_ok) {
+                return Err(err);
+            }
+            // No endpoint accepts connections: the store is down, so fail now
+            // as a connect without credentials does.
+            let store_down = !any_ok && unreachable == self.clients.len();
+            if any_ok || store_down || Instant::now() >= deadline {
+                for &i in &transient {
+                    self.log_in_later(i, creds.clone());
+                }
+                return match any_ok {
+                    true => Ok(()),
+                    false => Err(ZkError::connection_loss(format!("no etcd endpoint accepted a log-in within {within:?}: {last}"))),
+                };
+            }
+            pending = transient;
+            tokio::time::sleep(Duration::from_millis(200).min(deadline.saturating_duration_since(Instant::now()))).await;
         }
     }
 
