@@ -13,6 +13,7 @@ use super::session::Session;
 use super::state::ChildRead;
 use super::transport::Transport;
 use super::watch::WatchHub;
+use super::write_batch::WriteBatcher;
 use crate::znode::keys::{Keys, MAX_DEPTH};
 use crate::znode::path::{self, Chroot};
 use crate::znode::stat::validate_acl;
@@ -26,6 +27,7 @@ pub struct Core {
     pub hub: WatchHub,
     pub permits: Arc<Semaphore>,
     pub reads: ReadBatcher,
+    pub writes: WriteBatcher,
     pub seq: Arc<Sequencer>,
     pub max_data: usize,
     pub stop: signal::Sender<bool>,

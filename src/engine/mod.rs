@@ -16,6 +16,7 @@ mod stream;
 mod transport;
 mod watch;
 mod write;
+mod write_batch;
 
 pub use client::{ClientOptions, ZkClient};
 pub use request::{multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, WatchedEvent};

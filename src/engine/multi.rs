@@ -30,7 +30,7 @@ use super::multi_play::{changes, changes_a_path_twice, failure_results, named_pa
 use super::transport::Retry;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
-use super::write::{absent, bump, exists, mark_child_deleted, new_node_stat, version_compares, NO_OFFSET};
+use super::write::{absent, bump, counter_unchanged, exists, mark_child_deleted, new_node_stat, version_compares, NO_OFFSET};
 use crate::znode::events::{encode_changes, Change};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Code, ZkError, ZkResult};
@@ -168,7 +168,7 @@ impl Core {
             match op {
                 MultiOp::Check { path: p, version } | MultiOp::SetData { path: p, version, .. } => {
                     cmp.push(exists(k.node(p)));
-                    version_compares(self, p, *version, NO_OFFSET, &mut cmp);
+                    version_compares(k, p, *version, NO_OFFSET, &mut cmp);
                     if let MultiOp::SetData { data, .. } = op {
                         let keep = Some(PutOptions::new().with_ignore_lease());
                         writes.push(TxnOp::put(k.node(p), encode_node(now, data.as_deref()), keep));
@@ -186,7 +186,7 @@ impl Core {
                 }
                 MultiOp::Delete { path: p, version } => {
                     cmp.push(exists(k.node(p)));
-                    version_compares(self, p, *version, NO_OFFSET, &mut cmp);
+                    version_compares(k, p, *version, NO_OFFSET, &mut cmp);
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
                     writes.push(TxnOp::delete(k.node(p), None));
                     writes.push(TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))));
@@ -245,8 +245,10 @@ impl Core {
         let mut ops = vec![
             TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), leased()),
             TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), leased()),
-            // After the put: etcd version = old + 1; creates = version - 1 + offset.
+            // After the put: etcd version = old + 1; creates = version - 1 + offset
+            // (the shards of the old node go).
             TxnOp::put(k.counter(p), encode_offset(n.creates - etcd_version(st.counter.as_ref())), leased()),
+            TxnOp::delete(k.counter_shards_start(p), Some(DeleteOptions::new().with_range(k.counter_end(p)))),
             TxnOp::put(k.recreated(p), encode_offset(-etcd_version(st.attrs.as_ref())), leased()),
         ];
         if st.pzxid_mark.is_some() {
@@ -274,8 +276,8 @@ impl Core {
                 Some(kv) => Compare::mod_revision(k.node(p), CompareOp::Equal, kv.mod_revision()),
                 None => Compare::create_revision(k.node(p), CompareOp::Equal, 0),
             });
-            if let Some(kv) = &st.counter {
-                cmp.push(Compare::mod_revision(k.counter(p), CompareOp::Equal, kv.mod_revision()));
+            if st.counter.is_some() {
+                cmp.push(counter_unchanged(k, p, st.counter_rev()));
             }
             let recreated = nodes.get(p).is_some_and(|n| n.recreated);
             let reported = changes.iter().any(|(q, c)| q == p && *c == Change::DataChanged);

@@ -26,8 +26,17 @@
 //!                     (creates + deletes) is 2 * creates - numChildren
 //!                     (ZooKeeper's DataNode.copyStat), exact even when lease
 //!                     expiry removed children (that touches no counter).
+//! zk/a<path>\0c<i>    counter shard i (decimal, 1 to MAX_COUNTER_SHARDS - 1):
+//!                     creates batched into one etcd txn under one parent
+//!                     cannot all put \0c (etcd allows one put per key per
+//!                     txn), so the i-th of them bumps shard i instead. A
+//!                     shard is a plain put (no lease: a parent is never
+//!                     ephemeral) and counts its etcd version: creates =
+//!                     \0c's count + the sum of the shards' versions. The
+//!                     counter range `[\0c, \0d)` holds \0c and every shard.
 //! zk/a<path>\0p       pzxid mark: every child delete puts it (empty value).
-//!                     pzxid = the larger mod_revision of \0c and \0p.
+//!                     pzxid = the largest mod_revision of \0c, its shards
+//!                     and \0p.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
 //!                     put per key per txn) or re-created it: decimal (may be
@@ -76,6 +85,10 @@ use super::path;
 
 /// Deepest path the layout can hold (three decimal digits of depth).
 pub const MAX_DEPTH: usize = 999;
+
+/// How many counter keys (\0c and its shards) creates under one parent
+/// may use in one etcd txn.
+pub const MAX_COUNTER_SHARDS: usize = 32;
 
 /// Longest namespace accepted.
 pub const MAX_NAMESPACE: usize = 128;
@@ -136,6 +149,25 @@ impl Keys {
         format!("{}/a{}\0c", self.ns, path).into_bytes()
     }
 
+    /// Counter shard `i` (1 and up) of `path`; shard 0 is [`Self::counter`].
+    pub fn counter_shard(&self, path: &str, i: usize) -> Vec<u8> {
+        match i {
+            0 => self.counter(path),
+            _ => format!("{}/a{}\0c{i}", self.ns, path).into_bytes(),
+        }
+    }
+
+    /// End (exclusive) of the counter range `[counter(path), counter_end(path))`:
+    /// the counter and all its shards.
+    pub fn counter_end(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0d", self.ns, path).into_bytes()
+    }
+
+    /// Start of the range holding only the shards (ends at [`Self::counter_end`]).
+    pub fn counter_shards_start(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0c0", self.ns, path).into_bytes()
+    }
+
     /// The version offset key of `path`.
     pub fn version_offset(&self, path: &str) -> Vec<u8> {
         format!("{}/a{}\0v", self.ns, path).into_bytes()
@@ -172,6 +204,7 @@ impl Keys {
             Some(b"\0v") => AttrKind::VersionOffset,
             Some(b"\0r") => AttrKind::Recreated,
             Some(b"\0p") => AttrKind::PzxidMark,
+            Some(k) if k.len() > 2 && k.starts_with(b"\0c") && k[2..].iter().all(u8::is_ascii_digit) => AttrKind::CounterShard,
             _ => AttrKind::Other,
         }
     }
@@ -181,6 +214,7 @@ impl Keys {
 pub enum AttrKind {
     Attrs,
     Counter,
+    CounterShard,
     VersionOffset,
     Recreated,
     PzxidMark,
@@ -226,6 +260,15 @@ mod tests {
             assert!(!(key >= lo && key < hi));
         }
         assert_eq!(k.attr_kind("/a", &k.counter("/a")), AttrKind::Counter);
+        for i in 1..MAX_COUNTER_SHARDS {
+            let shard = k.counter_shard("/a", i);
+            assert_eq!(k.attr_kind("/a", &shard), AttrKind::CounterShard);
+            assert!(shard >= k.counter_shards_start("/a") && shard < k.counter_end("/a"));
+            assert!(shard > lo && shard < hi);
+        }
+        assert_eq!(k.counter_shard("/a", 0), k.counter("/a"));
+        assert!(k.counter("/a") < k.counter_shards_start("/a"));
+        assert!(k.pzxid_mark("/a") >= k.counter_end("/a"));
         assert_eq!(prefix_end(b"zk/n"), b"zk/o");
     }
 
