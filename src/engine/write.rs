@@ -1,8 +1,10 @@
 //! Single-op writes, each one etcd txn in the common case: the compares
-//! decide, the success branch writes and reads the node back for its Stat,
-//! the failure branch reads what tells the error apart. create, setData and
-//! delete go through the write batcher (`write_batch.rs`): their txn may
-//! travel nested in one etcd txn with other ops'.
+//! decide, the success branch writes and reads what the Stat needs. create,
+//! setData and delete go through the write batcher (`write_batch.rs`): their
+//! txn may travel nested in one etcd txn with other ops'. They carry no
+//! failure branch (etcd decodes and logs every op of a request, taken or
+//! not): only when a compare fails is the node read, to tell the error
+//! apart, and a state that shows no error is a lost race, tried again.
 
 use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, PutOptions, Txn, TxnOp, TxnOpResponse, TxnResponse};
 
@@ -109,9 +111,7 @@ impl Core {
                 }
                 let mut ok = create_ops(k, target, data_v.as_deref(), &acl_v, lease, now);
                 ok.push(bump_shard(k, parent, shard));
-                let mut fail = read_ops(k, parent, ChildRead::Count, 0).to_vec();
-                fail.extend(read_ops(k, target, ChildRead::Count, 0));
-                Txn::new().when(cmp).and_then(ok).or_else(fail)
+                Txn::new().when(cmp).and_then(ok)
             };
             let k = &self.keys;
             let footprint = Footprint {
@@ -125,7 +125,7 @@ impl Core {
                 self.hub.local_create(&target, rev);
                 return Ok(Reply::Created { path: target, stat: new_node_stat(rev, now, lease, data) });
             }
-            let mut states = self.states_at(rev, resp, &[parent, &target])?;
+            let mut states = self.read_now(&[parent, &target]).await?;
             let node = states.pop().unwrap();
             let ps = states.pop().unwrap();
             check_parent(&ps, parent)?;
@@ -150,8 +150,7 @@ impl Core {
             let build = move |_| {
                 let mut cmp = vec![exists(keys.node(&path))];
                 version_compares(&keys, &path, version, offset, &mut cmp);
-                let fail = read_ops(&keys, &path, ChildRead::Count, 0);
-                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now)).or_else(fail)
+                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now))
             };
             let footprint = Footprint { puts: vec![self.keys.node(p)], ..Default::default() };
             let bytes = data.map_or(0, <[u8]>::len) + WRITE_OVERHEAD;
@@ -161,7 +160,7 @@ impl Core {
                 self.hub.local_change(p, rev);
                 return Ok(Reply::Stat(stat));
             }
-            let st = self.states_at(rev, resp, &[p])?.remove(0);
+            let st = self.read_one(p, ChildRead::Count).await?;
             offset = check_version(&st, p, version)?;
         }
         Err(lost_races("setData", p))
@@ -185,7 +184,7 @@ impl Core {
                     TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))),
                     mark_child_deleted(k, path::parent(p)),
                 ];
-                Txn::new().when(cmp).and_then(ok).or_else(read_ops(k, p, ChildRead::Count, 0))
+                Txn::new().when(cmp).and_then(ok)
             };
             let k = &self.keys;
             let mut node_end = k.node(p);
@@ -200,7 +199,7 @@ impl Core {
                 self.hub.local_delete(p, rev);
                 return Ok(Reply::Deleted);
             }
-            let st = self.states_at(rev, resp, &[p])?.remove(0);
+            let st = self.read_one(p, ChildRead::Count).await?;
             offset = check_version(&st, p, version)?;
             if st.num_children > 0 {
                 return Err(ZkError::at(Code::NotEmpty, p));
@@ -276,6 +275,14 @@ impl Core {
         let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
         let r = self.transport.txn(txn, Retry::IfNotSent).await;
         self.check_etcd_result(r)
+    }
+
+    /// Reads nodes together in one txn of their own (no batching).
+    pub(crate) async fn read_now(&self, paths: &[&str]) -> ZkResult<Vec<NodeState>> {
+        let ops: Vec<TxnOp> = paths.iter().flat_map(|p| read_ops(&self.keys, p, ChildRead::Count, 0)).collect();
+        let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
+        let resp = self.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?;
+        self.states(resp, paths)
     }
 
     /// Reads one znode in its own txn (no batching).
