@@ -30,7 +30,7 @@ use super::multi_play::{changes, changes_a_path_twice, failure_results, named_pa
 use super::transport::Retry;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
-use super::write::{absent, bump, counter_unchanged, exists, mark_child_deleted, new_node_stat, version_compares, NO_OFFSET};
+use super::write::{absent, bump, counter_unchanged, exists, marks_unchanged, mark_child_deleted, new_node_stat, version_compares, NO_OFFSET};
 use crate::znode::events::{encode_changes, Change};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Code, ZkError, ZkResult};
@@ -251,8 +251,9 @@ impl Core {
             TxnOp::delete(k.counter_shards_start(p), Some(DeleteOptions::new().with_range(k.counter_end(p)))),
             TxnOp::put(k.recreated(p), encode_offset(-etcd_version(st.attrs.as_ref())), leased()),
         ];
-        if st.pzxid_mark.is_some() {
-            ops.push(TxnOp::delete(k.pzxid_mark(p), None)); // the counter put makes this commit the pzxid
+        if st.mark_rev() > 0 {
+            // The counter put makes this commit the pzxid.
+            ops.push(TxnOp::delete(k.pzxid_mark(p), Some(DeleteOptions::new().with_range(k.pzxid_marks_end(p)))));
         }
         let version_offset = n.version - etcd_version(st.node.as_ref());
         if version_offset != 0 {
@@ -287,10 +288,7 @@ impl Core {
             }
             if reported {
                 // A concurrent child delete moves a reported Stat's numChildren, cversion and pzxid.
-                cmp.push(match &st.pzxid_mark {
-                    Some(kv) => Compare::mod_revision(k.pzxid_mark(p), CompareOp::Equal, kv.mod_revision()),
-                    None => Compare::create_revision(k.pzxid_mark(p), CompareOp::Equal, 0),
-                });
+                cmp.push(marks_unchanged(k, p, st.mark_rev()));
             }
             cmp.push(match &st.version_offset {
                 Some(kv) => Compare::mod_revision(k.version_offset(p), CompareOp::Equal, kv.mod_revision()),

@@ -67,6 +67,8 @@ pub struct NodeState {
     pub shard_creates: i64,
     /// The latest mod_revision among the counter shards (0: none).
     pub shard_rev: i64,
+    /// The latest mod_revision among the pzxid mark shards (0: none).
+    pub mark_shard_rev: i64,
     pub num_children: i64,
     /// Child names, when read with [`ChildRead::Names`].
     pub children: Vec<String>,
@@ -117,6 +119,7 @@ impl NodeState {
                 AttrKind::VersionOffset => self.version_offset = Some(kv),
                 AttrKind::Recreated => self.recreated = Some(kv),
                 AttrKind::PzxidMark => self.pzxid_mark = Some(kv),
+                AttrKind::PzxidMarkShard => self.mark_shard_rev = self.mark_shard_rev.max(kv.mod_revision()),
                 AttrKind::Other => {}
             }
         }
@@ -159,8 +162,13 @@ impl NodeState {
 
     /// The last child create or delete (0 when the node has no counter).
     pub fn pzxid(&self) -> i64 {
-        let rev = |kv: &Option<KeyValue>| kv.as_ref().map_or(0, KeyValue::mod_revision);
-        self.counter_rev().max(rev(&self.pzxid_mark))
+        self.counter_rev().max(self.mark_rev())
+    }
+
+    /// The latest mod_revision of the mark range (\0p and its shards): moves
+    /// with every child delete (0: no child was ever deleted).
+    pub fn mark_rev(&self) -> i64 {
+        self.pzxid_mark.as_ref().map_or(0, KeyValue::mod_revision).max(self.mark_shard_rev)
     }
 
     pub fn counter_offset(&self) -> ZkResult<i64> {

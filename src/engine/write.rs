@@ -48,6 +48,12 @@ pub fn counter_unchanged(keys: &Keys, p: &str, rev: i64) -> Compare {
     Compare::mod_revision(keys.counter(p), CompareOp::Less, rev + 1).with_range(keys.counter_end(p))
 }
 
+/// True while no key of `p`'s mark range (\0p and its shards) moved after
+/// revision `rev` (0: while there is none): no child was deleted since.
+pub fn marks_unchanged(keys: &Keys, p: &str, rev: i64) -> Compare {
+    Compare::mod_revision(keys.pzxid_mark(p), CompareOp::Less, rev + 1).with_range(keys.pzxid_marks_end(p))
+}
+
 /// Request bytes of a write beyond its data and ACL (keys, compares, reads).
 const WRITE_OVERHEAD: usize = 512;
 
@@ -174,7 +180,7 @@ impl Core {
         let mut offset = NO_OFFSET;
         for _ in 0..MAX_RACES {
             let (keys, path) = (self.keys.clone(), p.to_string());
-            let build = move |_| {
+            let build = move |shard: usize| {
                 let (k, p) = (&keys, path.as_str());
                 let mut cmp = vec![exists(k.node(p))];
                 version_compares(k, p, version, offset, &mut cmp);
@@ -182,7 +188,7 @@ impl Core {
                 let ok = vec![
                     TxnOp::delete(k.node(p), None),
                     TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))),
-                    mark_child_deleted(k, path::parent(p)),
+                    TxnOp::put(k.pzxid_mark_shard(path::parent(p), shard), Vec::new(), None),
                 ];
                 Txn::new().when(cmp).and_then(ok)
             };
@@ -190,9 +196,9 @@ impl Core {
             let mut node_end = k.node(p);
             node_end.push(0);
             let footprint = Footprint {
-                puts: vec![k.pzxid_mark(parent)],
+                puts: Vec::new(),
                 deletes: vec![(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))],
-                bumps: None,
+                bumps: Some(k.pzxid_mark(parent)),
             };
             let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, WRITE_OVERHEAD).await?;
             if resp.succeeded() {

@@ -16,7 +16,8 @@
 //!   ([`Footprint`]); such an op waits for the next batch. Creates under one
 //!   parent would all bump the parent's child counter: the i-th of them in a
 //!   batch bumps counter shard i instead (`znode::keys`), up to
-//!   [`MAX_COUNTER_SHARDS`] per parent per batch.
+//!   [`MAX_COUNTER_SHARDS`] per parent per batch; deletes under one parent
+//!   put pzxid mark shards the same way.
 //! - A batch etcd refuses as a whole (a lease gone, too large, a duplicate
 //!   key) was not applied: each op is sent again alone and gets its own
 //!   answer. A batch whose outcome is unknown answers CONNECTIONLOSS to every
@@ -56,8 +57,8 @@ pub struct Footprint {
     pub puts: Vec<Vec<u8>>,
     /// Ranges `[start, end)` it deletes.
     pub deletes: Vec<(Vec<u8>, Vec<u8>)>,
-    /// The child counter key of the parent whose count it bumps (a create):
-    /// the batch picks which shard of it.
+    /// The parent's key it puts that the batch may shard: the child counter
+    /// (a create) or the pzxid mark (a delete); the batch picks the shard.
     pub bumps: Option<Vec<u8>>,
 }
 
@@ -154,7 +155,8 @@ impl Taken {
     }
 }
 
-/// The key of shard `i` of the counter `counter` (same as `Keys::counter_shard`).
+/// The key of shard `i` of `counter` (a child counter or pzxid mark; the
+/// same as `Keys::counter_shard` and `Keys::pzxid_mark_shard`).
 fn shard_key(counter: &[u8], i: usize) -> Vec<u8> {
     let mut k = counter.to_vec();
     if i > 0 {

@@ -35,8 +35,11 @@
 //!                     \0c's count + the sum of the shards' versions. The
 //!                     counter range `[\0c, \0d)` holds \0c and every shard.
 //! zk/a<path>\0p       pzxid mark: every child delete puts it (empty value).
-//!                     pzxid = the largest mod_revision of \0c, its shards
-//!                     and \0p.
+//!                     pzxid = the largest mod_revision of \0c, \0p and
+//!                     their shards.
+//! zk/a<path>\0p<i>    pzxid mark shard i: the i-th child delete under one
+//!                     parent in one batched etcd txn puts it instead of \0p.
+//!                     The mark range `[\0p, \0q)` holds \0p and its shards.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
 //!                     put per key per txn) or re-created it: decimal (may be
@@ -178,6 +181,19 @@ impl Keys {
         format!("{}/a{}\0p", self.ns, path).into_bytes()
     }
 
+    /// Pzxid mark shard `i` (1 and up) of `path`; shard 0 is [`Self::pzxid_mark`].
+    pub fn pzxid_mark_shard(&self, path: &str, i: usize) -> Vec<u8> {
+        match i {
+            0 => self.pzxid_mark(path),
+            _ => format!("{}/a{}\0p{i}", self.ns, path).into_bytes(),
+        }
+    }
+
+    /// End (exclusive) of the mark range `[pzxid_mark(path), pzxid_marks_end(path))`.
+    pub fn pzxid_marks_end(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0q", self.ns, path).into_bytes()
+    }
+
     /// The re-creation mark of `path`.
     pub fn recreated(&self, path: &str) -> Vec<u8> {
         format!("{}/a{}\0r", self.ns, path).into_bytes()
@@ -205,6 +221,7 @@ impl Keys {
             Some(b"\0r") => AttrKind::Recreated,
             Some(b"\0p") => AttrKind::PzxidMark,
             Some(k) if k.len() > 2 && k.starts_with(b"\0c") && k[2..].iter().all(u8::is_ascii_digit) => AttrKind::CounterShard,
+            Some(k) if k.len() > 2 && k.starts_with(b"\0p") && k[2..].iter().all(u8::is_ascii_digit) => AttrKind::PzxidMarkShard,
             _ => AttrKind::Other,
         }
     }
@@ -218,6 +235,7 @@ pub enum AttrKind {
     VersionOffset,
     Recreated,
     PzxidMark,
+    PzxidMarkShard,
     Other,
 }
 
@@ -269,6 +287,12 @@ mod tests {
         assert_eq!(k.counter_shard("/a", 0), k.counter("/a"));
         assert!(k.counter("/a") < k.counter_shards_start("/a"));
         assert!(k.pzxid_mark("/a") >= k.counter_end("/a"));
+        for i in 1..MAX_COUNTER_SHARDS {
+            let shard = k.pzxid_mark_shard("/a", i);
+            assert_eq!(k.attr_kind("/a", &shard), AttrKind::PzxidMarkShard);
+            assert!(shard > k.pzxid_mark("/a") && shard < k.pzxid_marks_end("/a") && shard < hi);
+        }
+        assert!(k.recreated("/a") >= k.pzxid_marks_end("/a") && k.version_offset("/a") >= k.pzxid_marks_end("/a"));
         assert_eq!(prefix_end(b"zk/n"), b"zk/o");
     }
 
