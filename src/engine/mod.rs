@@ -4,6 +4,8 @@
 mod batch;
 mod client;
 mod core;
+#[cfg(test)]
+mod fixtures;
 mod limits;
 mod multi;
 mod multi_play;
