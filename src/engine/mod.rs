@@ -5,6 +5,8 @@ mod batch;
 mod client;
 mod core;
 #[cfg(test)]
+mod core_tests;
+#[cfg(test)]
 mod fixtures;
 mod limits;
 mod multi;
