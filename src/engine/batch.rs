@@ -160,7 +160,9 @@ impl Reader {
                 }
                 Err(TxnError::AnswerTooLarge(msg)) => {
                     let e = ZkError::bad_arguments(format!("the answer to reading {} exceeds {limit} bytes: {msg}", jobs[0].path));
-                    let _ = jobs.pop().map(|j| j.reply.send(Err(e)));
+                    if let Some(j) = jobs.pop() {
+                        let _ = j.reply.send(Err(e));
+                    }
                 }
                 Err(TxnError::Failed(e)) => {
                     for j in jobs {
