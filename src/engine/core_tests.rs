@@ -57,12 +57,20 @@ fn what_zookeepers_client_refuses_is_refused() {
     assert_eq!(code(prepare("/", delete("/"))), Code::BadArguments);
     assert_eq!(code(prepare("/c", delete("/"))), Code::BadArguments, "the chroot is the client's root");
     assert_eq!(code(prepare("/", delete("/zookeeper"))), Code::BadArguments);
-    assert_eq!(prepare("/c", delete("/zookeeper")).unwrap(), delete("/c/zookeeper"), "only the real one is ZooKeeper's");
+    assert_eq!(
+        prepare("/c", delete("/zookeeper")).unwrap(),
+        delete("/c/zookeeper"),
+        "only the real one is ZooKeeper's"
+    );
     assert_eq!(code(prepare("/", set("/zookeeper/config", 1))), Code::NoAuth);
     assert_eq!(code(prepare("/", create("/zookeeper/config/x", None, CreateMode::Persistent))), Code::NoAuth);
     let no_acl = Request::Create { path: "/a".into(), data: None, acl: Vec::new(), mode: CreateMode::Persistent };
     assert_eq!(code(prepare("/", no_acl)), Code::InvalidAcl);
-    let bad_acl = Request::SetAcl { path: "/a".into(), acl: vec![Acl { perms: 64, scheme: "world".into(), id: "anyone".into() }], version: -1 };
+    let bad_acl = Request::SetAcl {
+        path: "/a".into(),
+        acl: vec![Acl { perms: 64, scheme: "world".into(), id: "anyone".into() }],
+        version: -1,
+    };
     assert_eq!(code(prepare("/", bad_acl)), Code::InvalidAcl);
     // Refused inside a multi as well.
     let op = MultiOp::Delete { path: "/".into(), version: -1 };
@@ -74,10 +82,17 @@ fn depth_and_data_limits() {
     let deep = |levels: usize| "/d".repeat(levels);
     assert!(prepare("/", Request::Exists { path: deep(MAX_DEPTH - 1), watch: false }).is_ok());
     assert_eq!(code(prepare("/", Request::Exists { path: deep(MAX_DEPTH), watch: false })), Code::BadArguments);
-    assert_eq!(code(prepare("/c", Request::Exists { path: deep(MAX_DEPTH - 1), watch: false })), Code::BadArguments, "the chroot counts");
+    assert_eq!(
+        code(prepare("/c", Request::Exists { path: deep(MAX_DEPTH - 1), watch: false })),
+        Code::BadArguments,
+        "the chroot counts"
+    );
     assert!(prepare("/", set("/a", MAX_DATA)).is_ok());
     assert_eq!(code(prepare("/", set("/a", MAX_DATA + 1))), Code::BadArguments);
-    assert_eq!(code(prepare("/", create("/a", Some(vec![0; MAX_DATA + 1]), CreateMode::Persistent))), Code::BadArguments);
+    assert_eq!(
+        code(prepare("/", create("/a", Some(vec![0; MAX_DATA + 1]), CreateMode::Persistent))),
+        Code::BadArguments
+    );
     // Each op fits, the multi's sum does not.
     let half = |p: &str| MultiOp::SetData { path: p.into(), data: Some(vec![0; MAX_DATA / 2 + 1]), version: -1 };
     assert!(prepare("/", Request::Multi(vec![half("/a")])).is_ok());
@@ -87,7 +102,8 @@ fn depth_and_data_limits() {
 #[test]
 fn a_multi_too_large_for_one_txn_is_refused_before_any_read() {
     // n creates under / touch n + 1 nodes, each guarded by two compares of 128.
-    let creates = |n: usize| (0..n).map(|i| multi_create(&format!("/n{i}"), CreateMode::Persistent)).collect::<Vec<_>>();
+    let creates =
+        |n: usize| (0..n).map(|i| multi_create(&format!("/n{i}"), CreateMode::Persistent)).collect::<Vec<_>>();
     assert!(fits_one_txn(&creates(63)).is_ok());
     assert_eq!(fits_one_txn(&creates(64)).unwrap_err().code, Code::BadArguments);
     assert_eq!(code(prepare("/", Request::Multi(creates(64)))), Code::BadArguments);
@@ -117,7 +133,10 @@ fn lock_sets() {
     assert_eq!(locks(create("/a/s-", None, CreateMode::EphemeralSequential)), held(&[("/a", Write)]));
     assert_eq!(locks(delete("/a/b")), held(&[("/a/b", Write), ("/a", Bump)]));
     assert_eq!(locks(set("/a", 1)), held(&[("/a", Write)]));
-    assert_eq!(locks(Request::SetAcl { path: "/a".into(), acl: Acl::open_unsafe(), version: -1 }), held(&[("/a", Write)]));
+    assert_eq!(
+        locks(Request::SetAcl { path: "/a".into(), acl: Acl::open_unsafe(), version: -1 }),
+        held(&[("/a", Write)])
+    );
     for read in [
         Request::GetData { path: "/a".into(), watch: true },
         Request::Exists { path: "/a".into(), watch: false },
@@ -135,7 +154,15 @@ fn lock_sets() {
     ]);
     assert_eq!(
         locks(multi),
-        held(&[("/c", Read), ("/p/x", Write), ("/p", Bump), ("/p", Write), ("/p", Write), ("/p/y", Write), ("/p", Bump)]),
+        held(&[
+            ("/c", Read),
+            ("/p/x", Write),
+            ("/p", Bump),
+            ("/p", Write),
+            ("/p", Write),
+            ("/p/y", Write),
+            ("/p", Bump)
+        ]),
         "op by op, in order, as if each ran alone"
     );
 }

@@ -66,9 +66,30 @@ impl Node {
         NodeState {
             path: path.to_string(),
             revision: 10,
-            node: Some(kv(k.node(path), encode_node(self.mtime, self.data.as_deref()), self.created, self.modified, self.version + 1, self.lease)),
-            attrs: Some(kv(k.attrs(path), encode_attrs(self.ctime, &Acl::open_unsafe()), self.created, self.created, 1, self.lease)),
-            counter: Some(kv(k.counter(path), Vec::new(), self.created, self.child_changed, self.creates + 1, self.lease)),
+            node: Some(kv(
+                k.node(path),
+                encode_node(self.mtime, self.data.as_deref()),
+                self.created,
+                self.modified,
+                self.version + 1,
+                self.lease,
+            )),
+            attrs: Some(kv(
+                k.attrs(path),
+                encode_attrs(self.ctime, &Acl::open_unsafe()),
+                self.created,
+                self.created,
+                1,
+                self.lease,
+            )),
+            counter: Some(kv(
+                k.counter(path),
+                Vec::new(),
+                self.created,
+                self.child_changed,
+                self.creates + 1,
+                self.lease,
+            )),
             num_children: self.num_children,
             ..NodeState::default()
         }
