@@ -37,10 +37,16 @@ impl Core {
     /// Checks a request as ZooKeeper's client would and maps its paths to
     /// server paths.
     pub fn prepare(&self, req: Request) -> ZkResult<Request> {
+        Core::prepare_for(&self.chroot, self.max_data, req)
+    }
+
+    /// [`Self::prepare`] for a client under `chroot` that accepts
+    /// `max_data` bytes of data (no I/O: unit-tested without etcd).
+    pub fn prepare_for(chroot: &Chroot, max_data: usize, req: Request) -> ZkResult<Request> {
         // Like ZooKeeper's client, "/" means the real root for delete, even
         // under a chroot, and the root can never be deleted.
         let not_root = |s: String| -> ZkResult<String> {
-            if s == self.chroot.as_str() {
+            if s == chroot.as_str() {
                 return Err(ZkError::bad_arguments("the root node cannot be deleted"));
             }
             if path::is_special(&s) {
@@ -64,7 +70,7 @@ impl Core {
         };
         let srv = |p: &str, seq: bool| -> ZkResult<String> {
             path::validate(p, seq)?;
-            let s = self.chroot.to_server(p);
+            let s = chroot.to_server(p);
             if path::depth(&s) >= MAX_DEPTH {
                 return Err(ZkError::bad_arguments(format!("path {p} is deeper than {} levels", MAX_DEPTH - 1)));
             }
@@ -72,10 +78,10 @@ impl Core {
         };
         let data_ok = |d: &Option<Vec<u8>>| -> ZkResult<()> {
             let n = d.as_ref().map_or(0, Vec::len);
-            if n > self.max_data {
+            if n > max_data {
                 return Err(ZkError::bad_arguments(format!(
                     "data of {n} bytes exceeds the limit of {} bytes (etcd's request limit applies)",
-                    self.max_data
+                    max_data
                 )));
             }
             Ok(())
@@ -122,10 +128,10 @@ impl Core {
                         MultiOp::Check { path, version } => MultiOp::Check { path: srv(&path, false)?, version },
                     });
                 }
-                if total > self.max_data {
+                if total > max_data {
                     return Err(ZkError::bad_arguments(format!(
                         "multi carries {total} bytes of data; the limit is {} bytes",
-                        self.max_data
+                        max_data
                     )));
                 }
                 Request::Multi(out)

@@ -4,6 +4,10 @@
 mod batch;
 mod client;
 mod core;
+#[cfg(test)]
+mod core_tests;
+#[cfg(test)]
+mod fixtures;
 mod limits;
 mod multi;
 mod multi_play;

@@ -26,18 +26,18 @@ use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp};
 
 use super::batch::MAX_READS_PER_TXN;
 use super::core::Core;
+use super::limits::ETCD_MAX_TXN_OPS as MAX_TXN_OPS;
 use super::multi_play::{changes, changes_a_path_twice, failure_results, named_paths, play, Pending, Played, Sim};
 use super::transport::Retry;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
-use super::write::{absent, bump, counter_unchanged, exists, marks_unchanged, mark_child_deleted, new_node_stat, version_compares, NO_OFFSET};
+use super::write::{
+    absent, bump, counter_unchanged, exists, mark_child_deleted, marks_unchanged, new_node_stat, version_compares, MAX_RACES,
+    NO_OFFSET,
+};
 use crate::znode::events::{encode_changes, Change};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Code, ZkError, ZkResult};
-
-const MAX_RACES: usize = 64;
-/// etcd's default `--max-txn-ops`.
-const MAX_TXN_OPS: usize = 128;
 
 /// Refuses at once a multi that cannot fit one etcd txn, before anything
 /// is read: every node it touches (each op's node, and the parent of each

@@ -36,7 +36,7 @@ impl CreateMode {
 }
 
 /// One request. Paths are client paths (relative to the chroot).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Request {
     Create { path: String, data: Option<Vec<u8>>, acl: Vec<Acl>, mode: CreateMode },
     Delete { path: String, version: i32 },
@@ -50,7 +50,7 @@ pub enum Request {
 }
 
 /// One operation of a multi (ZooKeeper's `Op`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum MultiOp {
     Create { path: String, data: Option<Vec<u8>>, acl: Vec<Acl>, mode: CreateMode },
     Delete { path: String, version: i32 },

@@ -17,8 +17,9 @@ use crate::znode::keys::Keys;
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
 
-/// How many times an optimistic txn is retried after losing a race.
-const MAX_RACES: usize = 64;
+/// How many times an optimistic txn (a write, a multi) is retried after
+/// losing a race.
+pub const MAX_RACES: usize = 64;
 
 pub fn exists(key: Vec<u8>) -> Compare {
     Compare::create_revision(key, CompareOp::Greater, 0)
