@@ -57,19 +57,20 @@ final class EtcdTree implements ZnodeTree {
     }
 
     @Override
-    public void deleteTree(String path) throws Exception {
-        for (String c : children(path)) {
-            String child = ZnodePaths.child(path, c);
-            if (!ZnodePaths.isZooKeeperOwn(child)) {
-                deleteTree(child);
-            }
+    public void deleteLeaf(String path) throws Exception {
+        try {
+            client.delete(path, -1);
+        } catch (KeeperException.NoNodeException e) {
+            // gone already
         }
-        if (!path.equals("/")) {
-            try {
-                client.delete(path, -1);
-            } catch (KeeperException.NoNodeException e) {
-                // gone already
-            }
+    }
+
+    @Override
+    public void createIfAbsent(String path) throws Exception {
+        try {
+            client.create(path, new byte[0], io.kafkaetcd.Acl.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        } catch (KeeperException.NodeExistsException e) {
+            // there already
         }
     }
 
@@ -84,16 +85,8 @@ final class EtcdTree implements ZnodeTree {
         if (chroot == null) {
             return;
         }
-        try (KafkaEtcdClient base = KafkaEtcdClient.open(ZnodePaths.withoutChroot(connect), config, null)) {
-            String p = "";
-            for (String part : chroot.substring(1).split("/")) {
-                p += "/" + part;
-                try {
-                    base.create(p, new byte[0], io.kafkaetcd.Acl.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-                } catch (KeeperException.NodeExistsException e) {
-                    // there already
-                }
-            }
+        try (EtcdTree base = new EtcdTree(ZnodePaths.withoutChroot(connect), config)) {
+            base.createPath(chroot);
         }
     }
 

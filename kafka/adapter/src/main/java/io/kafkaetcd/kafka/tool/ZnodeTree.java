@@ -22,8 +22,33 @@ interface ZnodeTree extends AutoCloseable {
     /** After every child of {@code n} was written: brings its child-create counter to {@code n}'s. */
     void finishChildren(Znode n) throws Exception;
 
-    /** Deletes the node and everything below it. */
-    void deleteTree(String path) throws Exception;
+    /** Deletes a node without children; an absent node is fine. */
+    void deleteLeaf(String path) throws Exception;
+
+    /** Creates an empty persistent node with an open ACL unless it exists. */
+    void createIfAbsent(String path) throws Exception;
+
+    /** Deletes the node and everything below it (ZooKeeper's own nodes and the root stay). */
+    default void deleteTree(String path) throws Exception {
+        for (String c : children(path)) {
+            String child = ZnodePaths.child(path, c);
+            if (!ZnodePaths.isZooKeeperOwn(child)) {
+                deleteTree(child);
+            }
+        }
+        if (!path.equals("/")) {
+            deleteLeaf(path);
+        }
+    }
+
+    /** Creates {@code path} and its missing ancestors (a chroot before a copy into it). */
+    default void createPath(String path) throws Exception {
+        String p = "";
+        for (String part : path.substring(1).split("/")) {
+            p += "/" + part;
+            createIfAbsent(p);
+        }
+    }
 
     /** Whether ctime and mtime survive {@link #write}. */
     boolean keepsTimes();

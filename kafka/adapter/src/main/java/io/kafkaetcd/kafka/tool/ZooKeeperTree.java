@@ -66,15 +66,7 @@ final class ZooKeeperTree implements ZnodeTree {
             return;
         }
         try (ZooKeeperTree base = new ZooKeeperTree(ZnodePaths.withoutChroot(connect), config, auth, timeoutMs)) {
-            String p = "";
-            for (String part : chroot.substring(1).split("/")) {
-                p += "/" + part;
-                try {
-                    base.zk.create(p, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-                } catch (KeeperException.NodeExistsException e) {
-                    // there already
-                }
-            }
+            base.createPath(chroot);
         }
     }
 
@@ -169,19 +161,20 @@ final class ZooKeeperTree implements ZnodeTree {
     }
 
     @Override
-    public void deleteTree(String path) throws Exception {
-        for (String c : children(path)) {
-            String child = ZnodePaths.child(path, c);
-            if (!ZnodePaths.isZooKeeperOwn(child)) {
-                deleteTree(child);
-            }
+    public void deleteLeaf(String path) throws Exception {
+        try {
+            zk.delete(path, -1);
+        } catch (KeeperException.NoNodeException e) {
+            // gone already
         }
-        if (!path.equals("/")) {
-            try {
-                zk.delete(path, -1);
-            } catch (KeeperException.NoNodeException e) {
-                // gone already
-            }
+    }
+
+    @Override
+    public void createIfAbsent(String path) throws Exception {
+        try {
+            zk.create(path, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        } catch (KeeperException.NodeExistsException e) {
+            // there already
         }
     }
 
