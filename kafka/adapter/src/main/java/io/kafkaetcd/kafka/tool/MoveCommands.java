@@ -32,7 +32,7 @@ final class MoveCommands {
         switch (cmd) {
             case "import-zookeeper": {
                 String from = ctx.options.require("--from");
-                try (ZooKeeperTree zk = zookeeper(from, false)) {
+                try (ZooKeeperTree zk = zookeeper(from, null)) {
                     if (zk.read("/") == null) {
                         throw new ToolException(1, "ZooKeeper " + from + " has no such chroot");
                     }
@@ -41,12 +41,12 @@ final class MoveCommands {
                 }
             }
             case "export-zookeeper": {
-                try (ZooKeeperTree zk = zookeeper(ctx.options.require("--to"), true)) {
+                try (ZooKeeperTree zk = zookeeper(ctx.options.require("--to"), ctx.etcd().read("/"))) {
                     return copy(ctx.etcd(), zk);
                 }
             }
             case "verify-zookeeper": {
-                try (ZooKeeperTree zk = zookeeper(ctx.options.require("--against"), false)) {
+                try (ZooKeeperTree zk = zookeeper(ctx.options.require("--against"), null)) {
                     return verify(zk, ctx.etcd());
                 }
             }
@@ -57,12 +57,13 @@ final class MoveCommands {
         }
     }
 
-    private ZooKeeperTree zookeeper(String connect, boolean createChroot) throws Exception {
+    /** The ensemble; with {@code root}, its chroot is created first when missing, with root's data and ACL. */
+    private ZooKeeperTree zookeeper(String connect, Znode root) throws Exception {
         ZKClientConfig config = ShellContext.settingsFile(ctx.options.value("--zk-config-file"));
         List<String> auth = ctx.options.all("--zk-auth");
         int timeoutMs = ctx.options.intValue("--timeout-ms", 30_000);
-        if (createChroot && !ctx.options.flag("--dry-run")) {
-            ZooKeeperTree.ensureChroot(connect, config, auth, timeoutMs);
+        if (root != null && !ctx.options.flag("--dry-run")) {
+            ZooKeeperTree.ensureChroot(connect, config, auth, timeoutMs, root);
         }
         return new ZooKeeperTree(connect, config, auth, timeoutMs);
     }

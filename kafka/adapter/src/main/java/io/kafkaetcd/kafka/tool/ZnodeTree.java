@@ -43,6 +43,9 @@ interface ZnodeTree extends AutoCloseable {
 
     /** Creates {@code path} and its missing ancestors (a chroot before a copy into it). */
     default void createPath(String path) throws Exception {
+        if (path.equals("/")) {
+            return;
+        }
         String p = "";
         for (String part : path.substring(1).split("/")) {
             p += "/" + part;

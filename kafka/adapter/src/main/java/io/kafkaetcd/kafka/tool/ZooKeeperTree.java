@@ -59,14 +59,24 @@ final class ZooKeeperTree implements ZnodeTree {
         }
     }
 
-    /** Creates the chroot and its ancestors on the ensemble (empty data, open ACL) when missing. */
-    static void ensureChroot(String connect, ZKClientConfig config, List<String> auth, int timeoutMs) throws Exception {
+    /**
+     * Creates the chroot's missing ancestors (empty, open ACL), and the chroot itself with
+     * {@code root}'s data and ACL: once created with other data it could only get it with a
+     * setData, and version 1 where the source says 0.
+     */
+    static void ensureChroot(String connect, ZKClientConfig config, List<String> auth, int timeoutMs, Znode root)
+            throws Exception {
         String chroot = ZnodePaths.chroot(connect);
         if (chroot == null) {
             return;
         }
         try (ZooKeeperTree base = new ZooKeeperTree(ZnodePaths.withoutChroot(connect), config, auth, timeoutMs)) {
-            base.createPath(chroot);
+            base.createPath(ZnodePaths.parent(chroot));
+            try {
+                base.zk.create(chroot, root.data, toZk(root.acl), CreateMode.PERSISTENT);
+            } catch (KeeperException.NodeExistsException e) {
+                // there already: write("/") makes it equal, or says why it cannot
+            }
         }
     }
 

@@ -89,10 +89,10 @@ abstract class ShellTestBase extends EtcdPerClass {
         return closeAfterTest(c, KafkaEtcdClient::close);
     }
 
-    /** A fresh chroot on the ZooKeeper server, created, with a connected client on it. */
+    /** A fresh chroot on the ZooKeeper server, created with null data as Kafka does, and a client on it. */
     ZooKeeper zkChroot(String chroot) throws Exception {
         try (AutoCloseableZk base = new AutoCloseableZk(zkServer.client(""))) {
-            base.zk.create(chroot, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+            base.zk.create(chroot, null, ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         }
         return zk(chroot);
     }

@@ -75,7 +75,7 @@ class ZooKeeperMigrationTest extends ShellTestBase {
         Result r = shell("export-zookeeper", "--to", back, "--zk-auth", "digest:alice:pw");
         assertEquals(0, r.code, r.toString());
         ZooKeeper out = zk("/back-" + ns);
-        for (String p : new String[] {"/a", "/a/null", "/a/empty", "/a/binary", "/acl", "/b", "/seq", "/config/changes"}) {
+        for (String p : new String[] {"/", "/a", "/a/null", "/a/empty", "/a/binary", "/acl", "/b", "/seq", "/config/changes"}) {
             org.apache.zookeeper.data.Stat a = new org.apache.zookeeper.data.Stat();
             org.apache.zookeeper.data.Stat b = new org.apache.zookeeper.data.Stat();
             assertArrayEquals(zk.getData(p, false, a), out.getData(p, false, b), p);
