@@ -60,7 +60,7 @@ KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/e2e-kafk
 echo "== ZooKeeper -> KRaft migration (KIP-866) of a cluster on etcd: scripts/migrate-to-kraft.sh (about 5 minutes)"
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/migrate-to-kraft.sh
 
-echo "== A cluster moved ZooKeeper -> etcd -> ZooKeeper with the operator shell: scripts/migrate-from-zookeeper.sh (about 3-4 minutes)"
+echo "== A cluster moved ZooKeeper -> etcd -> ZooKeeper with the operator shell: scripts/migrate-from-zookeeper.sh (about 2.5 minutes)"
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/migrate-from-zookeeper.sh
 
 echo "== Kafka fault suite: store faults under an acks=all producer, ZooKeeper 3.8 quorum vs etcd (scripts/chaos.sh, 5-7 min)"
