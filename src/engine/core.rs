@@ -136,6 +136,15 @@ impl Core {
                 }
                 Request::Multi(out)
             }
+            Request::Restore(mut n) => {
+                data_ok(&n.data)?;
+                validate_acl(&n.acl)?;
+                if n.version < 0 || n.aversion < 0 || n.child_creates < 0 {
+                    return Err(ZkError::bad_arguments(format!("restore {}: negative version or counter", n.path)));
+                }
+                n.path = srv(&n.path, false)?;
+                Request::Restore(n)
+            }
         })
     }
 
@@ -149,6 +158,8 @@ impl Core {
             Request::GetData { path, .. } | Request::Exists { path, .. } | Request::GetChildren { path, .. } | Request::GetAcl { path } => {
                 vec![(path.clone(), Mode::Read)]
             }
+            // After the parent's own restore, when both are in flight.
+            Request::Restore(n) => vec![(n.path.clone(), Mode::Write), (path::parent(&n.path).to_string(), Mode::Read)],
             // A multi is atomic in etcd by itself; its locks only order it
             // against this client's other requests, op by op as if alone.
             Request::Multi(ops) => ops
@@ -174,6 +185,7 @@ impl Core {
             Request::SetData { path, data, version } => self.set_data(&path, data.as_deref(), version).await?,
             Request::SetAcl { path, acl, version } => self.set_acl(&path, &acl, version).await?,
             Request::Multi(ops) => self.multi(&ops).await?,
+            Request::Restore(n) => self.restore_node(&n).await?,
             Request::GetData { path, watch } => {
                 let st = self.reads.read(&path, ChildRead::Count).await?;
                 if st.exists() && watch {

@@ -13,6 +13,7 @@ mod multi;
 mod multi_play;
 mod order;
 mod request;
+mod restore;
 mod security;
 mod session;
 mod state;
@@ -23,7 +24,7 @@ mod write;
 mod write_batch;
 
 pub use client::{ClientOptions, ZkClient};
-pub use request::{multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, WatchedEvent};
+pub use request::{multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, RestoreNode, WatchedEvent};
 pub use security::{Credentials, TlsOptions};
 pub use session::SessionState;
 pub use watch::EventSink;

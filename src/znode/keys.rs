@@ -42,14 +42,17 @@
 //!                     The mark range `[\0p, \0q)` holds \0p and its shards.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
-//!                     put per key per txn) or re-created it: decimal (may be
-//!                     negative), added to the version.
+//!                     put per key per txn) or re-created it, or a restore
+//!                     (engine/restore.rs: an import) gave the node its
+//!                     version: decimal (may be negative), added to the
+//!                     version.
 //! zk/a<path>\0r       re-creation mark, present once a multi deleted the
-//!                     node and created it again (until the node is deleted;
+//!                     node and created it again, or a restore gave it its
+//!                     aversion (until the node is deleted;
 //!                     a later such multi puts it again): etcd cannot delete and
 //!                     put one key in one txn, and a put on a live key keeps
 //!                     its create_revision. czxid = this key's mod_revision
-//!                     (it is put only by that multi); value = decimal offset
+//!                     (it is put only by that multi or restore); value = decimal offset
 //!                     added to aversion (the attribute key's etcd version
 //!                     went on counting).
 //! zk/n~events         a multi that changes one path more than once (delete
