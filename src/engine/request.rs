@@ -55,7 +55,7 @@ pub enum Request {
 /// `aversion` as ZooKeeper's Stat says, `child_creates` the parent-side
 /// count of child creates (the next sequential suffix; ZooKeeper's
 /// `(cversion + numChildren) / 2`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct RestoreNode {
     pub path: String,
     pub data: Option<Vec<u8>>,
