@@ -44,7 +44,22 @@ final class KafkaClients {
     }
 
     /** The values of a topic's records, and the end offsets they were read up to. */
-    record Topic(List<String> values, Map<TopicPartition, Long> end) {
+    static final class Topic {
+        private final List<String> values;
+        private final Map<TopicPartition, Long> end;
+
+        Topic(List<String> values, Map<TopicPartition, Long> end) {
+            this.values = values;
+            this.end = end;
+        }
+
+        List<String> values() {
+            return values;
+        }
+
+        Map<TopicPartition, Long> end() {
+            return end;
+        }
     }
 
     /**
