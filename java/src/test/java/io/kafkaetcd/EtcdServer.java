@@ -20,8 +20,8 @@ import java.util.stream.Stream;
 
 /**
  * A real single-member etcd on free loopback ports with a temporary data
- * dir, for the tests (never a mock). The binary: {@link #binary()}. Killed by {@link #close()} and, should a test JVM end without
- * it, by a shutdown hook.
+ * dir, for the tests (never a mock). The binary: {@link #binary()}. Killed
+ * by {@link #close()} and, should a test JVM end without it, by a shutdown hook.
  */
 public final class EtcdServer implements AutoCloseable {
     private final Process process;
