@@ -21,7 +21,8 @@
 # --auto-compaction-retention=$ETCD_COMPACTION_RETENTION (default 10000; 0 turns
 # it off): etcd keeps the last N revisions and compacts the older ones every
 # 5 minutes, so the store stays far below its space quota
-# (--quota-backend-bytes, 2 GiB by default). Sizing: docs/design.md, "Running etcd".
+# (--quota-backend-bytes, 2 GiB by default). Sizing: README.md, "Compaction and
+# the space quota".
 # ETCD_EXTRA_ARGS: more etcd flags, space-separated (bench/profile.sh: --enable-pprof).
 #
 # ETCD_RUN_AS_UID_BASE set: member I runs as uid BASE+I (ke_spawn_as; root only), from
