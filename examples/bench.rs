@@ -458,29 +458,23 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn
         .await;
         report(t, "W1", None, "put, pipelined", n, secs, &mut lat, "");
     }
+    // One get of key i (W2 pipelines them, W9 awaits each).
+    let get = |i: usize| {
+        let mut kv = client.kv_client();
+        let k = key(i);
+        async move {
+            kv.get(k, None).await.unwrap();
+        }
+    };
     if want("W2") {
         mark();
-        let (secs, mut lat) = pipelined(n, |i| {
-            let mut kv = client.kv_client();
-            let k = key(i);
-            async move {
-                kv.get(k, None).await.unwrap();
-            }
-        })
-        .await;
+        let (secs, mut lat) = pipelined(n, get).await;
         report(t, "W2", None, "get, pipelined", n, secs, &mut lat, "");
     }
     if want("W9") {
         let k = s.one_at_a_time.min(n);
         mark();
-        let (secs, mut lat) = one_at_a_time(k, |i| {
-            let mut kv = client.kv_client();
-            let k = key(i);
-            async move {
-                kv.get(k, None).await.unwrap();
-            }
-        })
-        .await;
+        let (secs, mut lat) = one_at_a_time(k, get).await;
         report(t, "W9", None, "get one at a time (await each)", k, secs, &mut lat, "");
     }
     if want("W3") {
