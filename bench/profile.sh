@@ -19,8 +19,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-. "$ROOT/scripts/lib/common.sh"
-. "$ROOT/scripts/lib/zk-server.sh"
+. "$HERE/lib.sh"
 
 target="${1:?usage: bench/profile.sh TARGET WORKLOAD [SECS] [--out DIR]}"
 workload="${2:?workload}"
@@ -29,11 +28,10 @@ out="$HERE/results/profile-$target-$workload"
 [[ "${4:-}" == --out ]] && out="$5"
 rm -rf "$out"; mkdir -p "$out"; out="$(cd "$out" && pwd)"
 ke_install_cleanup_trap
-_prof_rm_data() { rm -rf "$out/etcd/data" "$out/zk-server/data"; }
+_prof_rm_data() { rm -rf "$out"/etcd/*.data "$out/zookeeper/data"; }
 KE_FINAL_HOOKS+=(_prof_rm_data)
 command -v perf >/dev/null || ke_die "perf not found (apt-get install linux-perf)"
 
-ETCD_BIN="${ETCD_BIN:-$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)}"
 SO="$ROOT/target/release/libkafka_etcd.so"
 
 # The driver's result line that comes right before WORKLOAD starts (none: W1).
@@ -48,17 +46,11 @@ esac
 server_pid="" server_kind=""
 case "$target" in
   engine|raw-etcd|bridge)
-    cp="$(ke_free_port)"; pp="$(ke_free_port)"
-    mkdir -p "$out/etcd"
-    ke_spawn etcd "$out/etcd/etcd.log" "$ETCD_BIN" --name p --data-dir "$out/etcd/data" --enable-pprof \
-      --listen-client-urls "http://127.0.0.1:$cp" --advertise-client-urls "http://127.0.0.1:$cp" \
-      --listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
-      --initial-cluster "p=http://127.0.0.1:$pp" --log-level warn
-    ke_wait_until 30 "etcd healthy" curl -sf "http://127.0.0.1:$cp/health"
-    connect="127.0.0.1:$cp"; server_pid="$(ke_pid etcd)"; server_kind=etcd ;;
+    ETCD_EXTRA_ARGS=--enable-pprof bench_etcd_start "$out"
+    connect="$ETCD_EP"; server_pid="$(ke_pid etcd-1)"; server_kind=etcd ;;
   zookeeper)
-    zk_server_start "$out"
-    connect="$ZK_SERVER_CONNECT"; server_pid="$(ke_pid zk-server)"; server_kind=jvm ;;
+    bench_zookeeper_start "$out"
+    connect="$ZK_CONNECT"; server_pid="$(ke_pid zookeeper)"; server_kind=jvm ;;
   *) ke_die "unknown target $target" ;;
 esac
 

@@ -11,16 +11,17 @@ p99, memory, CPU per op, ratios against zookeeper and against engine), W8,
 then the notes file verbatim.
 
 Ratios are "times better than the reference", >1 is better: for throughput
-results (W1, W2, W3, W5 register, W7) ops/s over the reference's ops/s; for
-latency results (W4, W5 deaths, W6) the reference's p50 over this p50.
+results (W1, W2, W2 submitBatch, W3, W5 register, W7) ops/s over the reference's ops/s; for
+latency results (W4, W5 deaths, W6, W9) the reference's p50 over this p50.
 """
 import json
 import os
 import sys
 
 TARGET_ORDER = ["engine", "raw-etcd", "bridge", "zookeeper", "zetcd"]
-CASE_ORDER = {None: 0, "register": 0, "closed": 1, "killed": 2, "vanished": 3, "failover": 0}
-THROUGHPUT = {("W1", None), ("W2", None), ("W3", None), ("W5", "register"), ("W7", None)}
+CASE_ORDER = {None: 0, "register": 0, "closed": 1, "killed": 2, "vanished": 3, "failover": 0,
+              "submitBatch": 1, "in-callback": 1}
+THROUGHPUT = {("W1", None), ("W2", None), ("W2", "submitBatch"), ("W3", None), ("W5", "register"), ("W7", None)}
 
 TARGET_DESC = {
     "engine": "Rust engine (`examples/bench.rs`) -> etcd: the floor the bridge adds to",

@@ -8,10 +8,12 @@
 #   bench/run.sh [--quick] [--only W1,W2] [--targets engine,raw-etcd,bridge,zookeeper,zetcd] [--out DIR]
 #   (also --targets engine-tls: the engine over TLS with a client certificate, not in the default set)
 #
-# Every target gets fresh servers: a single-member etcd (the vendored etcd
-# binary of the etcd-bin-vendored crate, default fsync) for engine, raw-etcd,
-# bridge and zetcd; a standalone ZooKeeper (scripts/lib/zk-server.sh, forceSync
-# on) for zookeeper. Everything listens on 127.0.0.1 and is stopped on exit.
+# Every target gets fresh servers, started by the scripts' launchers (bench/lib.sh):
+# a single-member etcd (scripts/lib/etcd-cluster.sh: the vendored etcd binary,
+# default fsync, revision auto-compaction) for engine, raw-etcd, bridge and zetcd;
+# a standalone ZooKeeper (scripts/lib/zookeeper-server.sh, bench profile:
+# ZooKeeper's defaults, forceSync on) for zookeeper. Everything listens on
+# 127.0.0.1 and is stopped on exit.
 # Output in DIR (default bench/results/<time>/):
 #   results.jsonl   one JSON line per result (the drivers' stdout)
 #   targets.jsonl   one line per target: status (ok / failed / skipped), why,
@@ -26,7 +28,7 @@
 #                     setData/exists/delete of N znodes (JIT warm-up for the JVMs; the
 #                     same work for all targets). Default 0; scripts/bench.sh sets 100000.
 #      ZKBENCH_ARGS   extra ZkBench arguments
-#      ETCD_BIN       etcd binary (default: the etcd-bin-vendored crate's)
+#      KAFKA_ETCD_ETCD_BIN  etcd binary (default: the etcd-bin-vendored crate's)
 #      BENCH_TIMEOUT  seconds one target may take (default 3600, quick 300)
 #      BENCH_LOCK_WAIT  seconds a --quick run waits for another run to end
 #                     before it goes ahead anyway (default 600; full runs wait)
@@ -35,10 +37,8 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-. "$ROOT/scripts/lib/common.sh"
-. "$ROOT/scripts/lib/zk-server.sh"
+. "$HERE/lib.sh"
 . "$ROOT/scripts/lib/zetcd.sh"
-. "$ROOT/scripts/lib/etcd-cluster.sh"   # etcd_tls_make_certs (target engine-tls)
 
 quick=() only=() targets="engine,raw-etcd,bridge,zookeeper,zetcd" out=""
 while (( $# )); do
@@ -79,36 +79,10 @@ fi
 
 # Server data dirs (etcd preallocates 64 MB WAL segments) go once their server
 # stopped; logs stay. KEEP_DATA=1 keeps them.
-_bench_rm_data() { [[ -n "${KEEP_DATA:-}" ]] || rm -rf "$out"/*/data "$out"/*/*/data; }
+_bench_rm_data() { [[ -n "${KEEP_DATA:-}" ]] || rm -rf "$out"/*/data "$out"/*/*/data "$out"/*/etcd/*.data; }
 KE_FINAL_HOOKS+=(_bench_rm_data)
 
-ETCD_BIN="${ETCD_BIN:-$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)}"
-if [[ ! -x "$ETCD_BIN" ]]; then
-  (cd "$ROOT" && cargo fetch >&2) || true
-  ETCD_BIN="$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)"
-  [[ -n "$ETCD_BIN" && ! -x "$ETCD_BIN" ]] && chmod +x "$ETCD_BIN" 2>/dev/null
-fi
-[[ -x "$ETCD_BIN" ]] || ke_die "no etcd binary (set ETCD_BIN or fetch the crates once: cargo fetch)"
-
-# bench_etcd_start NAME [TLS_DIR]: fresh single-member etcd in $out/<target>/NAME; sets
-# ETCD_EP=127.0.0.1:PORT. With TLS_DIR (ca.crt, server.crt/.key): TLS only, client
-# certificates required, health on a plaintext metrics port.
-bench_etcd_start() {
-  local name="$1" tls_dir="${2:-}" d="$tdir/$1" cp pp hp scheme=http tls=()
-  rm -rf "$d"; mkdir -p "$d"
-  cp="$(ke_free_port)"; pp="$(ke_free_port)"; hp="$cp"
-  if [[ -n "$tls_dir" ]]; then
-    hp="$(ke_free_port)"; scheme=https
-    tls=(--cert-file "$tls_dir/server.crt" --key-file "$tls_dir/server.key" --client-cert-auth
-         --trusted-ca-file "$tls_dir/ca.crt" --listen-metrics-urls "http://127.0.0.1:$hp")
-  fi
-  ke_spawn "$name" "$d/etcd.log" "$ETCD_BIN" --name "$name" --data-dir "$d/data" \
-    --listen-client-urls "$scheme://127.0.0.1:$cp" --advertise-client-urls "$scheme://127.0.0.1:$cp" \
-    --listen-peer-urls "http://127.0.0.1:$pp" --initial-advertise-peer-urls "http://127.0.0.1:$pp" \
-    --initial-cluster "$name=http://127.0.0.1:$pp" --log-level warn "${tls[@]}"
-  ke_wait_until 30 "etcd $name healthy" curl -sf "http://127.0.0.1:$hp/health" || return 1
-  ETCD_EP="127.0.0.1:$cp"
-}
+etcd_find_bin || ke_die "no etcd binary (see scripts/lib/etcd-cluster.sh)"
 
 RUST_BENCH="$ROOT/target/release/examples/bench"
 rust_bench_ensure() {
@@ -161,37 +135,37 @@ run_target() {
   case "$t" in
     engine|raw-etcd)
       rust_bench_ensure || return
-      bench_etcd_start "etcd" || return
+      bench_etcd_start "$tdir" || return
       run_driver "$RUST_BENCH" --target "$t" --endpoints "$ETCD_EP" --warmup "${BENCH_WARMUP:-0}" \
-        --server-pids "etcd=$(ke_pid etcd)" "${quick[@]}" "${only[@]}" ;;
+        --server-pids "etcd=$(ke_pid etcd-1)" "${quick[@]}" "${only[@]}" ;;
     engine-tls)
       rust_bench_ensure || return
       etcd_tls_make_certs "$tdir/tls" kafka || return
-      bench_etcd_start "etcd" "$tdir/tls" || return
+      bench_etcd_start "$tdir" "$tdir/tls" || return
       run_driver "$RUST_BENCH" --target "$t" --endpoints "$ETCD_EP" --tls-dir "$tdir/tls" \
-        --warmup "${BENCH_WARMUP:-0}" --server-pids "etcd=$(ke_pid etcd)" "${quick[@]}" "${only[@]}" ;;
+        --warmup "${BENCH_WARMUP:-0}" --server-pids "etcd=$(ke_pid etcd-1)" "${quick[@]}" "${only[@]}" ;;
     bridge)
       bridge_jar_ensure || return
       zk_bench_ensure || return
-      bench_etcd_start "etcd" || return
-      zkbench bridge "$ETCD_EP" "etcd=$(ke_pid etcd)" ;;
+      bench_etcd_start "$tdir" || return
+      zkbench bridge "$ETCD_EP" "etcd=$(ke_pid etcd-1)" ;;
     zookeeper)
-      zk_bench_ensure || return
-      zk_server_start "$tdir" || return
-      zkbench zookeeper "$ZK_SERVER_CONNECT" "zookeeper=$(ke_pid zk-server)" ;;
+      bench_zookeeper_start "$tdir" || return
+      zkbench zookeeper "$ZK_CONNECT" "zookeeper=$(ke_pid zookeeper)" ;;
     zetcd)
       zetcd_ensure 2>>"$tdir/zetcd-build.log" || return 3
       zk_bench_ensure || return
-      bench_etcd_start "etcd" || return
+      bench_etcd_start "$tdir" || return
       zetcd_start "$ETCD_EP" "$tdir" || return
-      zkbench zetcd "$ZETCD_CONNECT" "zetcd=$(ke_pid zetcd),etcd=$(ke_pid etcd)" ;;
+      zkbench zetcd "$ZETCD_CONNECT" "zetcd=$(ke_pid zetcd),etcd=$(ke_pid etcd-1)" ;;
     *) ke_warn "unknown target $t"; return 1 ;;
   esac
 }
 
 stop_target_servers() {
-  local n
-  for n in zetcd zk-server etcd; do ke_stop "$n" 15; done
+  ke_stop zetcd 15
+  zookeeper_stop
+  etcd_cluster_stop
 }
 
 IFS=, read -r -a tlist <<<"$targets"

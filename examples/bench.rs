@@ -11,6 +11,11 @@
 //! --server-pids: server processes whose CPU time and RSS each result
 //! reports ("cpu_ms" since the workload's start, with "client" for this
 //! process; "server_rss_mb"), as bench/zookeeper's ZkBench does.
+//!
+//! W1-W7 are issue 5's workloads; W9 adds getData one call at a time (the
+//! round trip a blocking caller pays), which with ZkBench's bridge-only
+//! results (W2 through submitBatch, W9 inside a callback) shows what the JNI
+//! bridge costs per call next to this engine's figures.
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -30,13 +35,15 @@ struct Sizes {
     watch_samples: usize,
     armed: usize,
     expiry_samples: usize,
+    /// W9: getData calls made one at a time.
+    one_at_a_time: usize,
 }
 
 fn sizes(quick: bool) -> Sizes {
     if quick {
-        Sizes { partitions: 2_000, children: 1_000, sessions: 50, watch_samples: 50, armed: 2_000, expiry_samples: 1 }
+        Sizes { partitions: 2_000, children: 1_000, sessions: 50, watch_samples: 50, armed: 2_000, expiry_samples: 1, one_at_a_time: 500 }
     } else {
-        Sizes { partitions: 100_000, children: 10_000, sessions: 1_000, watch_samples: 500, armed: 100_000, expiry_samples: 5 }
+        Sizes { partitions: 100_000, children: 10_000, sessions: 1_000, watch_samples: 500, armed: 100_000, expiry_samples: 5, one_at_a_time: 20_000 }
     }
 }
 
@@ -182,6 +189,23 @@ where
     (secs, v)
 }
 
+/// W9: n calls, each awaited before the next starts (the latency of one round
+/// trip, nothing pipelined); returns seconds and each call's latency in ms.
+async fn one_at_a_time<F, Fut>(n: usize, make: F) -> (f64, Vec<f64>)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut lat = Vec::with_capacity(n);
+    let start = Instant::now();
+    for i in 0..n {
+        let t = Instant::now();
+        make(i).await;
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    (start.elapsed().as_secs_f64(), lat)
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -237,7 +261,7 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
     let n = s.partitions;
 
     let path = |i: usize| format!("{parts}/p{i}");
-    if want("W1") || want("W2") || want("W3") {
+    if want("W1") || want("W2") || want("W3") || want("W9") {
         mark();
         let (secs, mut lat) = pipelined_requests(&zk, n, |i| Request::Create { path: path(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent }).await;
         report(t, "W1", None, "create partition-state znodes, pipelined", n, secs, &mut lat, "");
@@ -246,6 +270,19 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
         mark();
         let (secs, mut lat) = pipelined_requests(&zk, n, |i| Request::GetData { path: path(i), watch: false }).await;
         report(t, "W2", None, "getData of every partition state, pipelined", n, secs, &mut lat, "");
+    }
+    if want("W9") {
+        let k = s.one_at_a_time.min(n);
+        mark();
+        let (secs, mut lat) = one_at_a_time(k, |i| {
+            let zk = &zk;
+            let p = path(i);
+            async move {
+                zk.get_data(&p, false).await.unwrap();
+            }
+        })
+        .await;
+        report(t, "W9", None, "getData one at a time (await each)", k, secs, &mut lat, "");
     }
     if want("W3") {
         mark();
@@ -409,7 +446,7 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn
         eprintln!("warm-up done");
     }
     let key = move |i: usize| format!("raw{run}/partitions/p{i}");
-    if want("W1") || want("W2") || want("W3") {
+    if want("W1") || want("W2") || want("W3") || want("W9") {
         mark();
         let (secs, mut lat) = pipelined(n, |i| {
             let mut kv = client.kv_client();
@@ -421,17 +458,24 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn
         .await;
         report(t, "W1", None, "put, pipelined", n, secs, &mut lat, "");
     }
+    // One get of key i (W2 pipelines them, W9 awaits each).
+    let get = |i: usize| {
+        let mut kv = client.kv_client();
+        let k = key(i);
+        async move {
+            kv.get(k, None).await.unwrap();
+        }
+    };
     if want("W2") {
         mark();
-        let (secs, mut lat) = pipelined(n, |i| {
-            let mut kv = client.kv_client();
-            let k = key(i);
-            async move {
-                kv.get(k, None).await.unwrap();
-            }
-        })
-        .await;
+        let (secs, mut lat) = pipelined(n, get).await;
         report(t, "W2", None, "get, pipelined", n, secs, &mut lat, "");
+    }
+    if want("W9") {
+        let k = s.one_at_a_time.min(n);
+        mark();
+        let (secs, mut lat) = one_at_a_time(k, get).await;
+        report(t, "W9", None, "get one at a time (await each)", k, secs, &mut lat, "");
     }
     if want("W3") {
         mark();

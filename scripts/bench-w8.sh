@@ -35,12 +35,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-. "$HERE/lib/common.sh"
-. "$HERE/lib/kafka-runtime.sh"
-. "$HERE/lib/kafka-brokers.sh"
-. "$HERE/lib/zookeeper-server.sh"
-. "$HERE/lib/etcd-cluster.sh"
-. "$HERE/lib/kafka-adapter.sh"
+. "$HERE/lib/kafka-cluster.sh"   # the launchers: Kafka runtime, brokers, ZooKeeper, etcd, adapter jar
 
 PARTITIONS=2000 TOPICS=20 OUT="" TARGETS="zookeeper,bridge" ETCD_MEMBERS=1 KEEP=0 QUICK=0
 while (($#)); do
@@ -91,6 +86,31 @@ KE_FINAL_HOOKS=(final_hook)
 ke_install_cleanup_trap
 
 rss_kb() { awk '/^VmRSS:/ {print $2; f=1} END {if (!f) print 0}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
+# brokers_cpu_ticks: user+system CPU clock ticks (1/100 s) of all the brokers so far
+brokers_cpu_ticks() {
+  local id sum=0 t
+  for (( id=1; id<=BROKERS; id++ )); do
+    t="$(awk '{print $14 + $15}' "/proc/$(ke_pid "kafka-$id")/stat" 2>/dev/null)" || t=0
+    sum=$(( sum + ${t:-0} ))
+  done
+  echo "$sum"
+}
+
+# wait_brokers_idle SECS: the brokers are done with the topics' creation (LeaderAndIsr
+# handling, log and checkpoint set-up) once, together, they use under 10% of one CPU
+# over a second; polled, bounded by SECS (past it: a warning, the run goes on).
+wait_brokers_idle() {
+  local deadline=$(( $(date +%s) + $1 )) before after
+  before="$(brokers_cpu_ticks)"
+  while (( $(date +%s) < deadline )); do
+    sleep 1
+    after="$(brokers_cpu_ticks)"
+    (( after - before < 10 )) && return 0
+    before="$after"
+  done
+  ke_warn "brokers still busy after $1 s; killing the controller anyway"
+}
 
 # log_ms FILE REGEX SINCE_MS [last]: epoch ms of the first (or last) line matching
 # REGEX with a log4j timestamp at or after SINCE_MS; empty if none.
@@ -152,7 +172,7 @@ run_target() {
   create_call_ms="$(sed -n 's/.*created_ms=\([0-9]*\).*/\1/p' <<<"$created")"
   create_ms="$(sed -n 's/.*leaders_ms=\([0-9]*\).*/\1/p' <<<"$created")"
   isr_ms="$(sed -n 's/.*isr_ms=\([0-9]*\).*/\1/p' <<<"$created")"
-  sleep 3   # let the brokers settle (LeaderAndIsr handling, checkpoints) before the kill
+  wait_brokers_idle 30   # the brokers settled (LeaderAndIsr handling, checkpoints) before the kill
 
   local ctl; ctl="$(kafka_controller_id)" || return 1
   [[ "$ctl" =~ ^[0-9]+$ ]] || { ke_warn "no controller ($ctl)"; return 1; }

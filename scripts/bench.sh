@@ -29,6 +29,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 . "$ROOT/scripts/lib/common.sh"
+. "$ROOT/scripts/lib/etcd-cluster.sh"
 
 cmdline="scripts/bench.sh${*:+ $*}"
 quick="" only="" targets="" out="" report="" w8="" warmup=""
@@ -58,14 +59,7 @@ if [[ -z "$report" ]]; then
 fi
 : >"$out/results.jsonl"; : >"$out/targets.jsonl"
 
-ETCD_BIN="${ETCD_BIN:-$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)}"
-if [[ -z "$ETCD_BIN" ]]; then
-  (cd "$ROOT" && cargo fetch >&2)
-  ETCD_BIN="$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)"
-fi
-[[ -n "$ETCD_BIN" ]] || ke_die "no etcd binary: cargo fetch brings the etcd-bin-vendored crate (or set ETCD_BIN)"
-[[ -x "$ETCD_BIN" ]] || chmod +x "$ETCD_BIN"
-export ETCD_BIN
+etcd_find_bin || ke_die "no etcd binary (see scripts/lib/etcd-cluster.sh)"
 
 # One benchmark at a time (bench/run.sh explains); held for W8 too.
 mkdir -p "$ROOT/bench/.tools"

@@ -41,12 +41,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-. "$HERE/lib/common.sh"
-. "$HERE/lib/kafka-runtime.sh"
-. "$HERE/lib/kafka-brokers.sh"
-. "$HERE/lib/zookeeper-server.sh"
-. "$HERE/lib/etcd-cluster.sh"
-. "$HERE/lib/kafka-adapter.sh"
+. "$HERE/lib/kafka-cluster.sh"   # the launchers: Kafka runtime, brokers, ZooKeeper, etcd, adapter jar
 
 STORES=(zookeeper etcd)
 WORK=""
@@ -56,10 +51,7 @@ while (($#)); do
   case "$1" in
     --store) case "$2" in both) STORES=(zookeeper etcd) ;; zookeeper|etcd) STORES=("$2") ;;
                *) ke_die "--store zookeeper|etcd|both" ;; esac; shift ;;
-    --workdir) WORK="$2"; shift ;;
-    --keep-workdir) KEEP_WORK=1 ;;
-    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-    *) ke_die "unknown argument: $1 (try --help)" ;;
+    *) kafka_cluster_option "$@"; shift $(( KC_OPTION_WORDS - 1 )) ;;
   esac
   shift
 done
@@ -214,7 +206,7 @@ fault_partition() {
 # --- Kafka side ---------------------------------------------------------------------
 # chaos_java_cmd: CHAOS_JAVA=(java ... ChaosClient), the store's client first on the classpath
 chaos_java_cmd() {
-  local cls; cls="$(kafka_java_classes ChaosClient)" || return 1
+  local cls; cls="$(kafka_java_classes ChaosClient KafkaClients)" || return 1
   CHAOS_JAVA=(java -Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
     -Dsun.rmi.transport.tcp.responseTimeout=3000 -Dlog4j.configuration="file:$(_kb_tools_log4j)"
     -cp "$cls:${STORE_CP:+$STORE_CP:}$KAFKA_CLASSPATH" ChaosClient)

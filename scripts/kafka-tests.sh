@@ -11,7 +11,7 @@
 # (each listed test with its reason; a listed test that passes is reported).
 #
 # Env: KAFKA_ETCD_JAR          the adapter jar to test (default: built by scripts/lib/kafka-adapter.sh)
-#      KAFKA_ETCD_ETCD_BIN     the etcd binary (default: etcd-bin-vendored's in the cargo registry)
+#      KAFKA_ETCD_ETCD_BIN     the etcd binary (default: scripts/lib/etcd-cluster.sh bin)
 #      KAFKA_TESTS_OUT         reports and logs (default: kafka/kafka-tests/target/runs)
 #      KAFKA_TESTS_ONLY        run only this backend: zookeeper or etcd
 # Takes about 6 minutes (the two backends in parallel, one JVM per test class).
@@ -43,11 +43,8 @@ classes=(
 # The etcd pass mark: at least 207 of the first 216, and all 39 others.
 min_etcd="${KAFKA_TESTS_MIN_ETCD:-246}"
 
-if [[ -z "${KAFKA_ETCD_ETCD_BIN:-}" ]]; then
-  KAFKA_ETCD_ETCD_BIN="$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -name etcd -type f 2>/dev/null | sort | tail -1)"
-  export KAFKA_ETCD_ETCD_BIN
-fi
-[[ -x "${KAFKA_ETCD_ETCD_BIN:-}" ]] || { echo "kafka-tests: no etcd binary (set KAFKA_ETCD_ETCD_BIN)" >&2; exit 1; }
+KAFKA_ETCD_ETCD_BIN="$(scripts/lib/etcd-cluster.sh bin)" || { echo "kafka-tests: no etcd binary (set KAFKA_ETCD_ETCD_BIN)" >&2; exit 1; }
+export KAFKA_ETCD_ETCD_BIN
 
 jar="${KAFKA_ETCD_JAR:-}"
 if [[ -z "$jar" ]]; then

@@ -36,8 +36,7 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-. "$HERE/lib/kafka-brokers.sh"
-. "$HERE/lib/metastore.sh"   # story.sh, etcd, ZooKeeper, Kafka runtime, adapter jar
+. "$HERE/lib/metastore.sh"   # story.sh and scripts/lib/kafka-cluster.sh (the launchers)
 
 # ZkMigrationState values (org.apache.kafka.metadata.migration.ZkMigrationState), as the
 # controller metric kafka.controller:type=KafkaController,name=ZkMigrationState reports them.
@@ -76,10 +75,7 @@ while (($#)); do
     --zookeeper) MODE=zookeeper ;;
     --etcd) MODE=etcd ;;
     --controllers) CONTROLLERS="$2"; shift ;;
-    --workdir) WORK="$2"; shift ;;
-    --keep-workdir) KEEP_WORK=1 ;;
-    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-    *) ke_die "unknown argument: $1 (try --help)" ;;
+    *) kafka_cluster_option "$@"; shift $(( KC_OPTION_WORDS - 1 )) ;;
   esac
   shift
 done

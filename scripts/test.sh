@@ -16,11 +16,9 @@ cargo test --all-targets -- --test-threads=4
 
 echo "== Java binding: release native library, then mvn install in java/ (JUnit against real etcd)"
 cargo build --release --lib
-if [[ -z "${KAFKA_ETCD_ETCD_BIN:-}" ]]; then
-  # The etcd binary shipped by the etcd-bin-vendored dev-dependency (in the registry after cargo test).
-  KAFKA_ETCD_ETCD_BIN="$(find "${CARGO_HOME:-$HOME/.cargo}/registry/src" -path '*etcd-bin-vendored-linux-amd64*' -name etcd -type f 2>/dev/null | sort | tail -1)"
-  export KAFKA_ETCD_ETCD_BIN
-fi
+# The etcd binary of the etcd-bin-vendored dev-dependency, from the one lookup (scripts/lib/etcd-cluster.sh).
+KAFKA_ETCD_ETCD_BIN="$(scripts/lib/etcd-cluster.sh bin)"
+export KAFKA_ETCD_ETCD_BIN
 command -v mvn >/dev/null || { echo "mvn not found: apt-get install maven" >&2; exit 1; }
 
 # maven_tests DIR GOAL: quiet Maven run, then Surefire's totals (which -q hides).

@@ -21,6 +21,20 @@ impl Drop for Resume {
     }
 }
 
+/// Waits (bounded) until a resumed etcd answers a new request and has answered
+/// every request it had received while stopped: what it applies, it has applied.
+async fn settled(cluster: &EtcdCluster, c: &ZkClient) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let answers = c.exists("/p", false).await.is_ok();
+        if answers && cluster.unary_requests_in_flight(0) == Some(0) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "etcd still busy 10 s after SIGCONT:\n{}", cluster.logs(0));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_outcome_is_connection_loss_and_applied_at_most_once() {
     let cluster = EtcdCluster::start(1);
@@ -42,7 +56,7 @@ async fn unknown_outcome_is_connection_loss_and_applied_at_most_once() {
     let e = c.set_data("/p", Some(b"w"), -1).await.unwrap_err();
     assert_eq!(e.code, Code::ConnectionLoss, "{e}");
     drop(guard); // etcd resumes and may now apply what it had received
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    settled(&cluster, &c).await;
     // Whatever etcd did, it did once: the node exists at most once, at version 0,
     // and the parent's cversion moved by at most one.
     let (kids, parent) = c.get_children("/p", false).await.unwrap();

@@ -12,8 +12,18 @@
 # Run:
 #   scripts/lib/etcd-cluster.sh run WORKDIR [N]   # start, print endpoints, wait for Ctrl-C
 #
-# Binary: $KAFKA_ETCD_ETCD_BIN, else the one vendored by the etcd-bin-vendored
-# crate in ~/.cargo/registry (a `cargo fetch` in the repo brings it).
+# Binary (the one etcd-binary lookup of the repo; `scripts/lib/etcd-cluster.sh bin`
+# prints it, EtcdServer.java runs that): $KAFKA_ETCD_ETCD_BIN, else bin/etcd of the
+# etcd-bin-vendored-linux-amd64 crate at the version Cargo.lock pins (asked of
+# `cargo metadata`, which downloads the crate when it is not in ~/.cargo yet).
+#
+# Compaction: every member runs with --auto-compaction-mode=revision
+# --auto-compaction-retention=$ETCD_COMPACTION_RETENTION (default 10000; 0 turns
+# it off): etcd keeps the last N revisions and compacts the older ones every
+# 5 minutes, so the store stays far below its space quota
+# (--quota-backend-bytes, 2 GiB by default). Sizing: README.md, "Compaction and
+# the space quota".
+# ETCD_EXTRA_ARGS: more etcd flags, space-separated (bench/profile.sh: --enable-pprof).
 #
 # ETCD_RUN_AS_UID_BASE set: member I runs as uid BASE+I (ke_spawn_as; root only), from
 # a copy of the binary in WORKDIR/etcd/ (the cargo registry is not readable by them).
@@ -34,21 +44,23 @@ ETCD_WORKDIR=""
 ETCD_MEMBERS=0
 ETCD_INITIAL_CLUSTER=""
 
+# etcd_find_bin: sets and exports ETCD_BIN and KAFKA_ETCD_ETCD_BIN (so the Rust and
+# Java tests a script starts use the same binary).
 etcd_find_bin() {
   if [[ -n "${KAFKA_ETCD_ETCD_BIN:-}" ]]; then
     [[ -x "$KAFKA_ETCD_ETCD_BIN" ]] || { ke_warn "KAFKA_ETCD_ETCD_BIN=$KAFKA_ETCD_ETCD_BIN is not executable"; return 1; }
     ETCD_BIN="$KAFKA_ETCD_ETCD_BIN"; export ETCD_BIN; return 0
   fi
-  local reg="${CARGO_HOME:-$HOME/.cargo}/registry/src" b
-  b="$(find "$reg" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)"
-  if [[ -z "$b" ]]; then
-    ke_log "etcd binary not in the cargo registry yet: running cargo fetch in $KE_ROOT"
-    (cd "$KE_ROOT" && cargo fetch >&2) || { ke_warn "cargo fetch failed"; return 1; }
-    b="$(find "$reg" -path '*etcd-bin-vendored-linux-amd64*' -type f -name etcd 2>/dev/null | sort | tail -1)"
-  fi
-  [[ -n "$b" ]] || { ke_warn "no etcd binary found (set KAFKA_ETCD_ETCD_BIN)"; return 1; }
+  local crate b
+  crate="$(cd "$KE_ROOT" && cargo metadata --format-version 1 --locked 2>/dev/null | python3 -c '
+import json, os, sys
+for p in json.load(sys.stdin)["packages"]:
+    if p["name"] == "etcd-bin-vendored-linux-amd64":
+        print(os.path.dirname(p["manifest_path"]))')" || true
+  b="$crate/bin/etcd"
+  [[ -n "$crate" && -f "$b" ]] || { ke_warn "no etcd binary: the etcd-bin-vendored-linux-amd64 crate is not in Cargo.lock's packages (or cargo metadata failed); set KAFKA_ETCD_ETCD_BIN"; return 1; }
   [[ -x "$b" ]] || chmod +x "$b" 2>/dev/null || true
-  ETCD_BIN="$b"; export ETCD_BIN
+  ETCD_BIN="$b"; KAFKA_ETCD_ETCD_BIN="$b"; export ETCD_BIN KAFKA_ETCD_ETCD_BIN
 }
 
 _etcd_healthy() { curl -fsS --max-time 2 "http://127.0.0.1:$1/health" 2>/dev/null | grep -q '"health":"true"'; }
@@ -58,7 +70,12 @@ _etcd_scheme() { [[ -n "$ETCD_TLS_DIR" ]] && echo https || echo http; }
 _etcd_member_launch() {
   local i="$1" state="$2"
   local cp="${ETCD_CLIENT_PORTS[$i]}" pp="${ETCD_PEER_PORTS[$i]}" scheme tls=() spawn=(ke_spawn)
+  local compaction=() extra=()
+  read -r -a extra <<<"${ETCD_EXTRA_ARGS:-}"
   scheme="$(_etcd_scheme)"
+  if (( ${ETCD_COMPACTION_RETENTION:-10000} > 0 )); then
+    compaction=(--auto-compaction-mode=revision --auto-compaction-retention="${ETCD_COMPACTION_RETENTION:-10000}")
+  fi
   if [[ -n "$ETCD_TLS_DIR" ]]; then
     tls=(--cert-file "$ETCD_TLS_DIR/server.crt" --key-file "$ETCD_TLS_DIR/server.key"
          --client-cert-auth --trusted-ca-file "$ETCD_TLS_DIR/ca.crt"
@@ -77,6 +94,7 @@ _etcd_member_launch() {
       --initial-cluster-token "kafka-etcd-$$" \
       --initial-cluster-state "$state" \
       --heartbeat-interval 100 --election-timeout 1000 \
+      "${compaction[@]}" "${extra[@]}" \
       --log-level warn
 }
 

@@ -469,7 +469,7 @@ kafka_java_classes() {
   echo "$cls_dir"
 }
 
-_kb_info_classes() { kafka_java_classes KafkaClusterInfo MigrationCheck; }
+_kb_info_classes() { kafka_java_classes KafkaClusterInfo MigrationCheck KafkaClients; }
 
 # kafka_cluster_info COMMAND ARGS...: see scripts/lib/java/KafkaClusterInfo.java
 kafka_cluster_info() {

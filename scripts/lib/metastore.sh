@@ -18,10 +18,7 @@
 # ZNODE_OPTS (the same settings as system properties, for a tool's JVM).
 
 . "$(dirname "${BASH_SOURCE[0]}")/story.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/zookeeper-server.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/etcd-cluster.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/kafka-runtime.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/kafka-adapter.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/kafka-cluster.sh"
 
 metastore_runtime() {
   kafka_runtime_ensure || return 1

@@ -198,6 +198,15 @@ impl EtcdCluster {
         http_health(self.members[i].metrics_port)
     }
 
+    /// Unary gRPC requests (KV, Lease grant/revoke, ...) member `i` has started
+    /// and not yet answered, from its own metrics; None when it does not answer.
+    pub fn unary_requests_in_flight(&self, i: usize) -> Option<u64> {
+        let page = http_get(self.members[i].metrics_port, "/metrics")?;
+        let started = unary_grpc_total(&page, "grpc_server_started_total");
+        let handled = unary_grpc_total(&page, "grpc_server_handled_total");
+        Some((started - handled).max(0.0) as u64)
+    }
+
     /// OS pid of member `i`, if running.
     pub fn pid(&self, i: usize) -> Option<u32> {
         self.members[i].child().as_ref().map(|c| c.id())
@@ -436,21 +445,32 @@ fn free_ports(n: usize) -> Vec<u16> {
         .collect()
 }
 
-/// `GET /health` with a hand-written HTTP/1.1 request; true on 200 + `"health":"true"`.
+/// `GET /health`; true on 200 + `"health":"true"`.
 fn http_health(port: u16) -> bool {
+    http_get(port, "/health").is_some_and(|body| body.contains("\"health\":\"true\""))
+}
+
+/// `GET path` on 127.0.0.1:port with a hand-written HTTP/1.0 request (so the
+/// body is never chunked): the whole response (headers included) when the
+/// status is 200.
+fn http_get(port: u16, path: &str) -> Option<String> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let Ok(mut s) = TcpStream::connect_timeout(&addr, Duration::from_millis(500)) else {
-        return false;
-    };
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_millis(500)).ok()?;
     let _ = s.set_read_timeout(Some(Duration::from_secs(3)));
     let _ = s.set_write_timeout(Some(Duration::from_secs(1)));
-    let req =
-        format!("GET /health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
-    if s.write_all(req.as_bytes()).is_err() {
-        return false;
-    }
+    let req = format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    s.write_all(req.as_bytes()).ok()?;
     let mut resp = Vec::new();
-    let _ = s.read_to_end(&mut resp); // the server closes the connection (Connection: close)
-    let resp = String::from_utf8_lossy(&resp);
-    resp.starts_with("HTTP/1.1 200") && resp.contains("\"health\":\"true\"")
+    let _ = s.read_to_end(&mut resp); // an HTTP/1.0 server closes the connection after the answer
+    let resp = String::from_utf8_lossy(&resp).into_owned();
+    (resp.starts_with("HTTP/1.") && resp.split(' ').nth(1) == Some("200")).then_some(resp)
+}
+
+/// Sum of the unary gRPC samples named `metric` (`grpc_server_started_total`, ...)
+/// in a Prometheus text page.
+fn unary_grpc_total(page: &str, metric: &str) -> f64 {
+    page.lines()
+        .filter(|l| l.starts_with(metric) && l.contains("grpc_type=\"unary\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }

@@ -34,17 +34,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Time;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.client.ZKClientConfig;
@@ -111,25 +103,11 @@ public final class ChaosClient {
     // --- produce ----------------------------------------------------------------
 
     private static void produce(String bootstrap, String topic, int rate, Path dir) throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        // Long enough to ride out every fault: a record that still times out is simply not acked.
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "60000");
-        p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "100");
-        p.put(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         Path stop = dir.resolve("stop"), status = dir.resolve("status");
         AtomicLong acked = new AtomicLong(), failed = new AtomicLong(), lastAck = new AtomicLong();
         long sent = 0;
         try (BufferedWriter acks = Files.newBufferedWriter(dir.resolve("acks"), StandardCharsets.UTF_8);
-             KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+             KafkaProducer<String, String> producer = KafkaClients.durableProducer(bootstrap, 10_000)) {
             long t0 = System.nanoTime(), lastStatus = 0;
             while (!Files.exists(stop)) {
                 // Send what the rate allows by now, so a stall is followed by a catch-up burst.
@@ -177,32 +155,13 @@ public final class ChaosClient {
         for (String line : Files.readAllLines(dir.resolve("acks"), StandardCharsets.UTF_8)) {
             if (!line.isBlank()) ackedSeqs.add(Long.parseLong(line.split(" ")[0]));
         }
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        Map<Long, Integer> seen = new HashMap<>();
-        long records = 0;
-        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p)) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (PartitionInfo pi : c.partitionsFor(topic, Duration.ofSeconds(30))) tps.add(new TopicPartition(topic, pi.partition()));
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!caughtUp(c, end)) {
-                if (System.nanoTime() > deadline) {
-                    System.err.println("verify: could not read up to the end offsets " + end + " in 120 s");
-                    return 1;
-                }
-                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
-                    records++;
-                    seen.merge(Long.parseLong(r.value()), 1, Integer::sum);
-                }
-            }
+        KafkaClients.Topic log = KafkaClients.readAll(bootstrap, topic, "read_uncommitted", 120);
+        if (log == null) {
+            return 1;
         }
+        Map<Long, Integer> seen = new HashMap<>();
+        for (String v : log.values()) seen.merge(Long.parseLong(v), 1, Integer::sum);
+        long records = log.values().size();
         long lost = 0, dup = 0, unacked = 0;
         for (long s : ackedSeqs) if (!seen.containsKey(s)) lost++;
         for (Map.Entry<Long, Integer> e : seen.entrySet()) {
@@ -217,11 +176,6 @@ public final class ChaosClient {
             System.err.println("verify: acknowledged records missing from the log, e.g. " + some);
         }
         return lost == 0 && dup == 0 ? 0 : 1;
-    }
-
-    private static boolean caughtUp(KafkaConsumer<String, String> c, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) if (c.position(e.getKey()) < e.getValue()) return false;
-        return true;
     }
 
     // --- probe ------------------------------------------------------------------

@@ -3,7 +3,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,13 +33,8 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.UserScramCredentialsDescription;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
@@ -51,8 +45,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Time;
 import org.apache.zookeeper.KeeperException.Code;
 import org.apache.zookeeper.client.ZKClientConfig;
@@ -219,20 +211,11 @@ public final class MigrationCheck {
 
     private static int produce(String bootstrap, String topic, String phase, long n, Path stop, Path ackedFile)
             throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         List<String> acked = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicLong failed = new AtomicLong();
         Map<String, Integer> errors = new java.util.concurrent.ConcurrentHashMap<>();
         long sent = 0;
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<String, String> producer = KafkaClients.durableProducer(bootstrap, 15_000)) {
             while (sent < n && (stop == null || !Files.exists(stop))) {
                 String value = String.format("%s-%06d", phase, sent);
                 producer.send(new ProducerRecord<>(topic, String.valueOf(sent), value), (md, ex) -> {
@@ -261,34 +244,16 @@ public final class MigrationCheck {
     }
 
     private static int verify(String bootstrap, String topic, long secs, String[] ackedFiles) throws Exception {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<String, Integer> seen = new HashMap<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(secs);
-        long records = 0;
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = new ArrayList<>();
-            consumer.partitionsFor(topic, Duration.ofSeconds(secs)).forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(secs));
-            while (!caughtUp(consumer, end)) {
-                if (System.nanoTime() > deadline) {
-                    System.err.println("timed out after " + secs + "s reading " + topic + " up to " + end);
-                    return 1;
-                }
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    seen.merge(r.value(), 1, Integer::sum);
-                    records++;
-                }
-            }
-            System.out.println(topic + ": " + records + " records read (" + seen.size() + " distinct values), end offsets "
-                + end.values());
+        KafkaClients.Topic log = KafkaClients.readAll(bootstrap, topic, "read_committed", secs);
+        if (log == null) {
+            return 1;
         }
+        Map<String, Integer> seen = new HashMap<>();
+        for (String v : log.values()) {
+            seen.merge(v, 1, Integer::sum);
+        }
+        System.out.println(topic + ": " + log.values().size() + " records read (" + seen.size() + " distinct values), end offsets "
+            + log.end().values());
         int rc = 0;
         for (String f : ackedFiles) {
             List<String> acked = Files.readAllLines(Paths.get(f), StandardCharsets.UTF_8);
@@ -305,15 +270,6 @@ public final class MigrationCheck {
             }
         }
         return rc;
-    }
-
-    private static boolean caughtUp(KafkaConsumer<String, String> c, Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (c.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     // --- znodes and JMX ---------------------------------------------------------------

@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -16,14 +15,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
  * A real single-member etcd on free loopback ports with a temporary data
- * dir, for the tests (never a mock). The binary is {@code $KAFKA_ETCD_ETCD_BIN},
- * else the one the {@code etcd-bin-vendored} crate ships in the cargo
- * registry. Killed by {@link #close()} and, should a test JVM end without
- * it, by a shutdown hook.
+ * dir, for the tests (never a mock). The binary: {@link #binary()}. Killed
+ * by {@link #close()} and, should a test JVM end without it, by a shutdown hook.
  */
 public final class EtcdServer implements AutoCloseable {
     private final Process process;
@@ -220,29 +218,46 @@ public final class EtcdServer implements AutoCloseable {
         }
     }
 
-    /** {@code $KAFKA_ETCD_ETCD_BIN}, else etcd-bin-vendored-linux-amd64-*&#47;bin/etcd in the cargo registry. */
-    public static Path binary() throws IOException {
+    private static Path binary;
+
+    /**
+     * {@code $KAFKA_ETCD_ETCD_BIN}, else what {@code scripts/lib/etcd-cluster.sh bin}
+     * prints: the repository's one etcd-binary lookup (the etcd-bin-vendored crate
+     * at the version Cargo.lock pins), the script found from the working directory
+     * up. Asked once per JVM.
+     */
+    public static synchronized Path binary() throws IOException {
+        if (binary != null) {
+            return binary;
+        }
         String env = System.getenv("KAFKA_ETCD_ETCD_BIN");
         if (env != null && !env.isEmpty()) {
-            return Paths.get(env);
+            return binary = Paths.get(env);
         }
-        String cargoHome = System.getenv("CARGO_HOME");
-        Path registry = Paths.get(cargoHome != null ? cargoHome : System.getProperty("user.home") + "/.cargo", "registry", "src");
-        if (Files.isDirectory(registry)) {
-            try (DirectoryStream<Path> indexes = Files.newDirectoryStream(registry)) {
-                for (Path index : indexes) {
-                    try (DirectoryStream<Path> crates = Files.newDirectoryStream(index, "etcd-bin-vendored-linux-amd64-*")) {
-                        for (Path c : crates) {
-                            Path bin = c.resolve("bin").resolve("etcd");
-                            if (Files.isExecutable(bin)) {
-                                return bin;
-                            }
-                        }
-                    }
-                }
+        for (Path d = Paths.get("").toAbsolutePath(); d != null; d = d.getParent()) {
+            Path script = d.resolve("scripts/lib/etcd-cluster.sh");
+            if (Files.isRegularFile(script)) {
+                return binary = askScript(script);
             }
         }
-        throw new IllegalStateException("no etcd binary: set KAFKA_ETCD_ETCD_BIN, or run `cargo test --no-run` "
-                + "so the etcd-bin-vendored crate is in " + registry);
+        throw new IllegalStateException("no etcd binary: set KAFKA_ETCD_ETCD_BIN "
+                + "(scripts/lib/etcd-cluster.sh bin prints the repository's)");
+    }
+
+    private static Path askScript(Path script) throws IOException {
+        Process p = new ProcessBuilder("bash", script.toString(), "bin")
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        try {
+            // cargo metadata may download the crate the first time.
+            if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
+                p.destroyForcibly();
+                throw new IllegalStateException(script + " bin found no etcd binary: set KAFKA_ETCD_ETCD_BIN");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        return Paths.get(out);
     }
 }

@@ -13,11 +13,13 @@ import java.util.List;
  * Certificates made in the test with the JDK's keytool (nothing else needed): a CA, a
  * server certificate for localhost/127.0.0.1, client certificates, each as a PKCS12 and a
  * JKS keystore and as PEM, and truststores holding the CA. Shared with kafka/adapter's tests.
+ * {@link #close()} stops the etcd {@link #startSecureEtcd()} started and removes the files.
  */
-public final class TestPki {
+public final class TestPki implements AutoCloseable {
     public static final String PASSWORD = "changeit";
     public final Path dir;
     public final Path caPem;
+    private EtcdServer etcd;
 
     public TestPki(Path dir) throws IOException, InterruptedException {
         this.dir = dir;
@@ -55,7 +57,20 @@ public final class TestPki {
             etcd.close();
             throw e;
         }
+        this.etcd = etcd;
         return etcd;
+    }
+
+    /** Stops the etcd of {@link #startSecureEtcd()}, if any, and removes the directory. */
+    @Override
+    public void close() throws IOException {
+        try {
+            if (etcd != null) {
+                etcd.close();
+            }
+        } finally {
+            delete();
+        }
     }
 
     /** Removes the directory and everything in it. */

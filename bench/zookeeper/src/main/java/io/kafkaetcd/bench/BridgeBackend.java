@@ -10,8 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 
 import io.kafkaetcd.Acl;
 import io.kafkaetcd.ClientConfig;
@@ -40,13 +45,12 @@ final class BridgeBackend implements Backend {
         this.maxInFlight = maxInFlight;
     }
 
-    static final class BridgeSession implements Session {
+    static final class BridgeSession extends EventQueueSession {
         final KafkaEtcdClient c;
-        final LinkedBlockingQueue<Long> events;
 
         BridgeSession(KafkaEtcdClient c, LinkedBlockingQueue<Long> events) {
+            super(events);
             this.c = c;
-            this.events = events;
         }
 
         private static CreateMode mode(boolean ephemeral) {
@@ -104,15 +108,6 @@ final class BridgeBackend implements Backend {
         }
 
         @Override
-        public long nextEvent() throws InterruptedException {
-            Long t = events.poll(ZkBench.EVENT_WAIT_S, TimeUnit.SECONDS);
-            if (t == null) {
-                throw new IllegalStateException("no watch event within " + ZkBench.EVENT_WAIT_S + " s");
-            }
-            return t;
-        }
-
-        @Override
         public long sessionId() {
             return c.getSessionId();
         }
@@ -126,6 +121,61 @@ final class BridgeBackend implements Backend {
         public void close() {
             c.close();
         }
+    }
+
+    // ---- the bridge's own call paths (W2 submitBatch, W9 in-callback), not in ZooKeeper's API
+
+    /**
+     * W2 through submitBatch: getData of nodes 0..n-1, {@link ZkBench#WINDOW} requests per
+     * submitBatch (one native call per window), one window at a time. Latency: the
+     * batch's submit to each answer's callback.
+     */
+    static ZkBench.Result getDataBatched(BridgeSession s, int n, IntFunction<String> path) throws Exception {
+        double[] lat = new double[n];
+        AtomicReference<String> error = new AtomicReference<>();
+        long start = System.nanoTime();
+        for (int from = 0; from < n; from += ZkBench.WINDOW) {
+            int k = Math.min(ZkBench.WINDOW, n - from);
+            List<Request> batch = new ArrayList<>(k);
+            for (int i = 0; i < k; i++) {
+                batch.add(Request.getData(path.apply(from + i), false));
+            }
+            CountDownLatch done = new CountDownLatch(k);
+            AtomicInteger next = new AtomicInteger(from); // answers come in request order
+            long t0 = System.nanoTime();
+            s.c.submitBatch(batch, r -> {
+                int i = next.getAndIncrement();
+                lat[i] = (System.nanoTime() - t0) / 1e6;
+                if (r.code().intValue() != ZkBench.OK) {
+                    error.compareAndSet(null, "getData " + path.apply(i) + ": " + r.code());
+                }
+                done.countDown();
+            });
+            if (!done.await(ZkBench.PIPE_WAIT_S, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("submitBatch answers still outstanding after " + ZkBench.PIPE_WAIT_S + " s");
+            }
+            if (error.get() != null) {
+                throw new IllegalStateException(error.get());
+            }
+        }
+        return new ZkBench.Result((System.nanoTime() - start) / 1e9, lat);
+    }
+
+    /**
+     * W9 in a callback: n blocking getData calls made on the dispatcher thread, inside
+     * a callback, where KafkaEtcdClient calls the engine directly instead of handing
+     * the answer over to the caller's thread.
+     */
+    static ZkBench.Result getDataInCallback(BridgeSession s, int n, IntFunction<String> path) throws Exception {
+        CompletableFuture<ZkBench.Result> done = new CompletableFuture<>();
+        s.c.submit(Request.exists(path.apply(0), false), r -> {
+            try {
+                done.complete(ZkBench.oneAtATime(n, i -> s.c.getData(path.apply(i), false, null)));
+            } catch (Exception e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done.get(ZkBench.PIPE_WAIT_S, TimeUnit.SECONDS);
     }
 
     static KafkaEtcdClient openClient(String connect, int sessionMs, int maxInFlight, LinkedBlockingQueue<Long> events)

@@ -23,12 +23,12 @@ final class ZkBackend implements Backend {
         this.connect = connect;
     }
 
-    static final class ZkSession implements Session, Watcher {
+    static final class ZkSession extends EventQueueSession implements Watcher {
         final ZooKeeper zk;
         final CompletableFuture<Void> connected = new CompletableFuture<>();
-        final LinkedBlockingQueue<Long> events = new LinkedBlockingQueue<>();
 
         ZkSession(String connect, int sessionMs) throws Exception {
+            super(new LinkedBlockingQueue<>());
             this.zk = new ZooKeeper(connect, sessionMs, this);
         }
 
@@ -100,15 +100,6 @@ final class ZkBackend implements Backend {
         @Override
         public List<String> getChildrenSync(String path, boolean watch) throws Exception {
             return zk.getChildren(path, watch);
-        }
-
-        @Override
-        public long nextEvent() throws InterruptedException {
-            Long t = events.poll(ZkBench.EVENT_WAIT_S, TimeUnit.SECONDS);
-            if (t == null) {
-                throw new IllegalStateException("no watch event within " + ZkBench.EVENT_WAIT_S + " s");
-            }
-            return t;
         }
 
         @Override

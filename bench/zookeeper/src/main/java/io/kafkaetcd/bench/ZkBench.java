@@ -22,7 +22,7 @@ import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
- * The workloads W1-W7 of examples/bench.rs, through a Java client library with
+ * The workloads W1-W7 and W9 of examples/bench.rs, through a Java client library with
  * ZooKeeper's async API: the official ZooKeeper Java client against Apache
  * ZooKeeper ("zookeeper") or zetcd ("zetcd"), or io.kafkaetcd.KafkaEtcdClient,
  * the JNI bridge to this crate's engine, against etcd ("bridge"). Prints one
@@ -56,21 +56,22 @@ public final class ZkBench {
     static final long PIPE_WAIT_S = 900;
 
     static final class Sizes {
-        final int partitions, children, sessions, watchSamples, armed, expirySamples;
+        final int partitions, children, sessions, watchSamples, armed, expirySamples, oneAtATime;
 
-        Sizes(int partitions, int children, int sessions, int watchSamples, int armed, int expirySamples) {
+        Sizes(int partitions, int children, int sessions, int watchSamples, int armed, int expirySamples, int oneAtATime) {
             this.partitions = partitions;
             this.children = children;
             this.sessions = sessions;
             this.watchSamples = watchSamples;
             this.armed = armed;
             this.expirySamples = expirySamples;
+            this.oneAtATime = oneAtATime;
         }
     }
 
     /** As bench.rs's sizes(). */
     static Sizes sizes(boolean quick) {
-        return quick ? new Sizes(2_000, 1_000, 50, 50, 2_000, 1) : new Sizes(100_000, 10_000, 1_000, 500, 100_000, 5);
+        return quick ? new Sizes(2_000, 1_000, 50, 50, 2_000, 1, 500) : new Sizes(100_000, 10_000, 1_000, 500, 100_000, 5, 20_000);
     }
 
     static byte[] stateJson(int i) {
@@ -234,6 +235,23 @@ public final class ZkBench {
     static final int OK = 0;
     static final int NONODE = -101;
 
+    interface Call {
+        /** Call {@code i}: returns once it is answered. */
+        void call(int i) throws Exception;
+    }
+
+    /** n blocking calls, one after the other: latency of each, call to return. */
+    static Result oneAtATime(int n, Call call) throws Exception {
+        double[] lat = new double[n];
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            call.call(i);
+            lat[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return new Result((System.nanoTime() - start) / 1e9, lat);
+    }
+
     static Result pipelined(int n, Submit submit) throws InterruptedException {
         return pipelined(n, submit, Set.of(OK));
     }
@@ -323,7 +341,7 @@ public final class ZkBench {
         int n = s.partitions;
         IntFunction<String> path = i -> parts + "/p" + i;
 
-        if (want.test("W1") || want.test("W2") || want.test("W3")) {
+        if (want.test("W1") || want.test("W2") || want.test("W3") || want.test("W9")) {
             mark();
             Result r = pipelined(n, (i, p) -> zk.create(path.apply(i), stateJson(i), false, p.request(i, path.apply(i))));
             report("W1", null, "create partition-state znodes, pipelined", n, r.secs, r.lat, "");
@@ -332,6 +350,24 @@ public final class ZkBench {
             mark();
             Result r = pipelined(n, (i, p) -> zk.getData(path.apply(i), false, p.request(i, path.apply(i))));
             report("W2", null, "getData of every partition state, pipelined", n, r.secs, r.lat, "");
+            if (zk instanceof BridgeBackend.BridgeSession) {
+                mark();
+                r = BridgeBackend.getDataBatched((BridgeBackend.BridgeSession) zk, n, path);
+                report("W2", "submitBatch", "getData of every partition state, " + WINDOW + " per submitBatch (one native call)",
+                        n, r.secs, r.lat, "");
+            }
+        }
+        if (want.test("W9")) {
+            int k = Math.min(s.oneAtATime, n);
+            mark();
+            Result r = oneAtATime(k, i -> zk.getDataSync(path.apply(i), false));
+            report("W9", null, "getData one at a time, blocking call from the application thread", k, r.secs, r.lat, "");
+            if (zk instanceof BridgeBackend.BridgeSession) {
+                mark();
+                r = BridgeBackend.getDataInCallback((BridgeBackend.BridgeSession) zk, k, path);
+                report("W9", "in-callback", "getData one at a time, blocking call inside a callback (the direct native call)",
+                        k, r.secs, r.lat, "");
+            }
         }
         if (want.test("W3")) {
             mark();

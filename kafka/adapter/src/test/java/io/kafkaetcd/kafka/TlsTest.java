@@ -64,10 +64,9 @@ class TlsTest {
 
     @AfterAll
     static void stop() throws Exception {
-        if (etcd != null) {
-            etcd.close();
+        if (pki != null) {
+            pki.close(); // etcd too
         }
-        pki.delete();
     }
 
     @BeforeEach
