@@ -22,17 +22,13 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-. "$HERE/lib/kafka-brokers.sh"
-. "$HERE/lib/metastore.sh"   # story.sh, etcd, ZooKeeper, Kafka runtime, adapter jar
+. "$HERE/lib/metastore.sh"   # story.sh and scripts/lib/kafka-cluster.sh (the launchers)
 
 WORK=""
 KEEP_WORK=0
 while (($#)); do
   case "$1" in
-    --workdir) WORK="$2"; shift ;;
-    --keep-workdir) KEEP_WORK=1 ;;
-    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-    *) ke_die "unknown argument: $1 (try --help)" ;;
+    *) kafka_cluster_option "$@"; shift $(( KC_OPTION_WORDS - 1 )) ;;
   esac
   shift
 done

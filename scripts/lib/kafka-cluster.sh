@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What every script that runs a whole Kafka cluster sources (scripts/demo.sh,
 # scripts/e2e-kafka.sh through demo.sh, scripts/migrate-to-kraft.sh,
-# scripts/chaos.sh, scripts/bench-w8.sh): the one launcher per server kind and
+# scripts/migrate-from-zookeeper.sh, scripts/chaos.sh, scripts/bench-w8.sh): the one launcher per server kind and
 # the options those scripts share. Sourced, never run.
 #
 #   scripts/lib/kafka-runtime.sh     the Kafka 3.9 jars (Maven Central)
