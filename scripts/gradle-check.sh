@@ -4,6 +4,8 @@
 # kafka/adapter/target/kafka-etcd-kafka.jar holds: the same class files, byte
 # for byte, all Java 11 (major version 55), and the same native library.
 # Only META-INF/ may differ (Maven's pom.xml/pom.properties, the manifests).
+# Also: a build including this one (a Kafka fork's includeBuild) resolves
+# io.kafkaetcd:kafka-etcd-kafka:0.1.0 to that jar alone.
 #
 # usage: scripts/gradle-check.sh [MAVEN_JAR]
 #   MAVEN_JAR  default: $KAFKA_ETCD_JAR, else built by scripts/lib/kafka-adapter.sh
@@ -39,6 +41,27 @@ if ! (cd "$ROOT" && $gradle_cmd --no-daemon --console=plain -q jar) >"$work/grad
 fi
 [[ -f "$gradle_jar" ]] || ke_die "gradle built no $gradle_jar"
 ke_log "gradle-check: Gradle built $gradle_jar in $(( ($(ke_now_ms) - start) / 1000 )) s"
+
+# A Kafka fork's way in: a build that includes this one (includeBuild) and
+# depends on io.kafkaetcd:kafka-etcd-kafka:0.1.0 must get exactly this jar.
+mkdir -p "$work/fork"
+printf "rootProject.name = 'fork'\nincludeBuild '%s'\n" "$ROOT" >"$work/fork/settings.gradle"
+cat >"$work/fork/build.gradle" <<'GRADLE'
+configurations { kafkaEtcd }
+dependencies { kafkaEtcd 'io.kafkaetcd:kafka-etcd-kafka:0.1.0' }
+task distKafkaEtcd(type: Copy) {
+    from configurations.kafkaEtcd
+    into "$buildDir/dist/kafka-etcd"
+}
+GRADLE
+if ! (cd "$work/fork" && $gradle_cmd --no-daemon --console=plain -q distKafkaEtcd) >"$work/fork.log" 2>&1; then
+  tail -n 40 "$work/fork.log" >&2
+  ke_die "a build including this one (includeBuild) failed"
+fi
+resolved="$(cd "$work/fork/build/dist/kafka-etcd" && ls)"
+[[ "$resolved" == kafka-etcd-kafka-0.1.0.jar ]] || ke_die "includeBuild resolved to: $resolved (expected kafka-etcd-kafka-0.1.0.jar alone)"
+cmp -s "$work/fork/build/dist/kafka-etcd/$resolved" "$gradle_jar" || ke_die "includeBuild resolved a different jar"
+ke_log "gradle-check: a build with includeBuild gets the same jar ($(( ($(ke_now_ms) - start) / 1000 )) s so far)"
 
 mkdir -p "$work/maven" "$work/gradle"
 (cd "$work/maven" && unzip -q "$maven_jar")
