@@ -30,13 +30,9 @@ if [[ -e "$dir" ]]; then
   rm -rf "${dir:?}/bin" "${dir:?}/libs" "${dir:?}/kafka-etcd" "${dir:?}/config"
 fi
 
-jar="${KAFKA_ETCD_JAR:-}"
-if [[ -z "$jar" ]]; then
-  . "$ROOT/scripts/lib/kafka-adapter.sh"
-  kafka_adapter_ensure
-  jar="$KAFKA_ETCD_ADAPTER_JAR"
-fi
-[[ -f "$jar" ]] || ke_die "kafka-etcd jar not found: $jar"
+. "$ROOT/scripts/lib/kafka-adapter.sh"
+kafka_adapter_jar
+jar="$KAFKA_ETCD_JAR"
 kafka_runtime_ensure
 
 mkdir -p "$dir"/{bin,libs,kafka-etcd,config,logs}

@@ -19,13 +19,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 gradle_cmd="${KAFKA_ETCD_GRADLE:-gradle}"
 command -v "${gradle_cmd%% *}" >/dev/null || ke_die "gradle not found (Debian: apt-get install gradle; .ci/run installs it)"
 
-maven_jar="${1:-${KAFKA_ETCD_JAR:-}}"
-if [[ -z "$maven_jar" ]]; then
-  . "$ROOT/scripts/lib/kafka-adapter.sh"
-  kafka_adapter_ensure
-  maven_jar="$KAFKA_ETCD_ADAPTER_JAR"
-fi
-[[ -f "$maven_jar" ]] || ke_die "Maven jar not found: $maven_jar"
+[[ -n "${1:-}" ]] && KAFKA_ETCD_JAR="$1"
+. "$ROOT/scripts/lib/kafka-adapter.sh"
+kafka_adapter_jar
+maven_jar="$KAFKA_ETCD_JAR"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/kafka-etcd-gradle-check.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
