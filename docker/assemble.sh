@@ -4,7 +4,9 @@
 #
 #   DIR/libs/                 Kafka 3.9.1 and its runtime dependencies, from Maven
 #                             Central (scripts/lib/kafka-runtime.sh; no tarball)
-#   DIR/kafka-etcd/kafka-etcd-kafka.jar   our jar (adapter + Java API + native library)
+#   DIR/libs/kafka-etcd-kafka.jar  our jar (adapter + Java API + native library), put first
+#                             on the class path by bin/kafka-run-class.sh
+#   DIR/bin/kafka-etcd-shell.sh  the operator shell (bin/kafka-etcd-shell.sh)
 #   DIR/bin/entrypoint.sh     environment -> server.properties -> broker (docker/entrypoint.sh)
 #   DIR/bin/healthcheck.sh    the image's HEALTHCHECK
 #   DIR/bin/kafka-run-class.sh, kafka-server-start.sh and the usual tools
@@ -27,7 +29,7 @@ if [[ -e "$dir" ]]; then
   if [[ -n "$(ls -A "$dir")" && ! -f "$dir/$marker" ]]; then
     ke_die "$dir is neither empty nor an earlier assembly: refusing to write into it"
   fi
-  rm -rf "${dir:?}/bin" "${dir:?}/libs" "${dir:?}/kafka-etcd" "${dir:?}/config"
+  rm -rf "${dir:?}/bin" "${dir:?}/libs" "${dir:?}/config"
 fi
 
 . "$ROOT/scripts/lib/kafka-adapter.sh"
@@ -35,11 +37,11 @@ kafka_adapter_jar
 jar="$KAFKA_ETCD_JAR"
 kafka_runtime_ensure
 
-mkdir -p "$dir"/{bin,libs,kafka-etcd,config,logs}
+mkdir -p "$dir"/{bin,libs,config,logs}
 touch "$dir/$marker"
 cp "$KAFKA_LIBS_DIR"/*.jar "$dir/libs/"
-cp "$jar" "$dir/kafka-etcd/kafka-etcd-kafka.jar"
-cp "$ROOT/docker/entrypoint.sh" "$ROOT"/docker/bin/*.sh "$dir/bin/"
+cp "$jar" "$dir/libs/kafka-etcd-kafka.jar"
+cp "$ROOT/docker/entrypoint.sh" "$ROOT"/docker/bin/*.sh "$ROOT/bin/kafka-etcd-shell.sh" "$dir/bin/"
 
 # Kafka's tool scripts: each runs one main class of Kafka 3.9.1 through kafka-run-class.sh.
 while read -r script class; do
@@ -86,5 +88,5 @@ LOG4J
 {
   echo "kafka $KAFKA_VERSION"
   echo "kafka-etcd-kafka.jar sha256 $(sha256sum "$jar" | cut -d' ' -f1)"
-} >"$dir/kafka-etcd/VERSION"
+} >"$dir/VERSION"
 ke_log "assembled $dir: Kafka $KAFKA_VERSION ($(ls "$dir/libs" | wc -l) jars) + $(basename "$jar")"

@@ -49,7 +49,7 @@ step() { ke_log "[$(( ($(ke_now_ms) - t0) / 1000 ))s] $*"; }
 step "assembling the image directory with docker/assemble.sh"
 "$ROOT/docker/assemble.sh" "$HOME_DIR"
 for f in bin/entrypoint.sh bin/healthcheck.sh bin/kafka-run-class.sh bin/kafka-topics.sh \
-         kafka-etcd/kafka-etcd-kafka.jar libs/kafka_2.13-3.9.1.jar; do
+         libs/kafka-etcd-kafka.jar libs/kafka_2.13-3.9.1.jar bin/kafka-etcd-shell.sh; do
   [[ -f "$HOME_DIR/$f" ]] || ke_die "assembled directory lacks $f"
 done
 

@@ -11,7 +11,8 @@ set -euo pipefail
 [[ $# -ge 1 ]] || { echo "usage: $0 CLASS [ARGS...]" >&2; exit 1; }
 KAFKA_HOME="${KAFKA_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 
-cp="$KAFKA_HOME/kafka-etcd/kafka-etcd-kafka.jar:$KAFKA_HOME/libs/*"
+# Named before the wildcard so it comes first whatever order the JVM expands libs/* in.
+cp="$KAFKA_HOME/libs/kafka-etcd-kafka.jar:$KAFKA_HOME/libs/*"
 [[ -n "${CLASSPATH:-}" ]] && cp="$CLASSPATH:$cp"
 
 : "${LOG_DIR:=$KAFKA_HOME/logs}"
