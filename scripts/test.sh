@@ -2,7 +2,9 @@
 # Runs every test: Rust unit and integration tests against real etcd
 # servers that the tests start themselves (etcd-bin-vendored), the Java API's
 # and the Kafka adapter's JUnit tests (real etcd too), the adapter's binary
-# compatibility with Kafka 3.9.1, the end-to-end test with real Kafka
+# compatibility with Kafka 3.9.1, the Gradle build against Maven's
+# (scripts/gradle-check.sh), the Docker image's steps on a plain directory
+# (scripts/docker-dir-test.sh), the end-to-end test with real Kafka
 # brokers (scripts/e2e-kafka.sh), their ZooKeeper -> KRaft migration
 # (scripts/migrate-to-kraft.sh), a move from ZooKeeper to etcd and back
 # (scripts/migrate-from-zookeeper.sh), the fault suite (scripts/chaos.sh), and
@@ -47,6 +49,12 @@ maven_tests java install
 echo "== Kafka adapter: mvn verify in kafka/adapter (JUnit against real etcd, ABI against kafka_2.13-3.9.1.jar)"
 maven_tests kafka/adapter verify
 scripts/lib/check-zkclient-abi.sh kafka/adapter/target/kafka-etcd-kafka.jar --strict
+
+echo "== Gradle: the broker jar from build.gradle (Gradle driving cargo) against Maven's, and through includeBuild (scripts/gradle-check.sh)"
+scripts/gradle-check.sh "$PWD/kafka/adapter/target/kafka-etcd-kafka.jar"
+
+echo "== Docker image steps on a plain directory: docker/assemble.sh, 2 brokers from it configured only by environment (scripts/docker-dir-test.sh)"
+KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/docker-dir-test.sh
 
 echo "== Kafka end-to-end: 3 etcd members, 3 unmodified Kafka 3.9.1 brokers on our jar"
 # The jar just tested above, not a rebuild.

@@ -10,7 +10,7 @@
 #   1. cargo build --release --lib      target/release/libkafka_etcd.so (cargo decides)
 #   2. mvn install -DskipTests in java/  io.kafkaetcd:kafka-etcd:0.1.0 in the local repository
 #   3. mvn package -DskipTests in kafka/adapter
-# Exports KAFKA_ETCD_ADAPTER_JAR.
+# Exports KAFKA_ETCD_ADAPTER_JAR. kafka_adapter_jar: KAFKA_ETCD_JAR if set, else that jar.
 #
 # Env: KAFKA_ETCD_MVN       maven command (default: mvn)
 #      KAFKA_ETCD_M2_REPO   local Maven repository (default: ~/.m2/repository)
@@ -57,6 +57,17 @@ kafka_adapter_ensure() {
     touch "$jar"
   fi
   KAFKA_ETCD_ADAPTER_JAR="$jar"; export KAFKA_ETCD_ADAPTER_JAR
+}
+
+# kafka_adapter_jar: KAFKA_ETCD_JAR when set (a jar built earlier), else the one
+# kafka_adapter_ensure builds; exported as KAFKA_ETCD_JAR, fails when the file is missing.
+kafka_adapter_jar() {
+  if [[ -z "${KAFKA_ETCD_JAR:-}" ]]; then
+    kafka_adapter_ensure || return 1
+    KAFKA_ETCD_JAR="$KAFKA_ETCD_ADAPTER_JAR"
+  fi
+  [[ -f "$KAFKA_ETCD_JAR" ]] || { echo "kafka-adapter: no jar at $KAFKA_ETCD_JAR" >&2; return 1; }
+  export KAFKA_ETCD_JAR
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
