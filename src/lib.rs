@@ -8,5 +8,9 @@ pub mod engine;
 pub mod jni;
 pub mod znode;
 
+/// Test-only native bodies, for the testing library `jni-testing/` (not API).
+#[doc(hidden)]
+pub use jni::testing as jni_testing;
+
 pub use engine::{multi_code, ClientOptions, CreateMode, Credentials, TlsOptions, EventType, KeeperState, MultiOp, OpResult, Reply, Request, SessionState, WatchedEvent, ZkClient};
 pub use znode::{Acl, Code, Stat, ZkError, ZkResult};
