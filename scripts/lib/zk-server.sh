@@ -30,24 +30,14 @@
 
 ZK_BENCH_DIR="$KE_ROOT/bench/zookeeper"
 
-# zk_bench_ensure: build bench/zookeeper (ZkBench + the ZooKeeper jars) when missing or stale.
-# Exports ZK_BENCH_CLASSPATH.
+# zk_bench_ensure: build bench/zookeeper (ZkBench + the ZooKeeper jars) through
+# the root Maven reactor, which builds what it needs first (the native library
+# through cargo, the Java API) as far as it is stale. Exports ZK_BENCH_CLASSPATH.
 zk_bench_ensure() {
-  local jar="$ZK_BENCH_DIR/target/zk-bench.jar" src
-  local stale=
-  if [[ ! -f "$jar" ]] || ! compgen -G "$ZK_BENCH_DIR/target/libs/zookeeper-3.8*.jar" >/dev/null; then
-    stale=1
-  else
-    for src in "$ZK_BENCH_DIR/pom.xml" $(find "$ZK_BENCH_DIR/src" -type f); do
-      [[ "$src" -nt "$jar" ]] && { stale=1; break; }
-    done
-  fi
-  if [[ -n "$stale" ]]; then
-    ke_log "zk-server: building bench/zookeeper (ZooKeeper client/server jars from Maven Central)"
-    (cd "$ZK_BENCH_DIR" && ${ZK_BENCH_MVN:-mvn} -B -q -Dstyle.color=never package >&2) || {
-      ke_warn "zk-server: mvn package failed in $ZK_BENCH_DIR"; return 1; }
-  fi
-  ZK_BENCH_CLASSPATH="$jar:$ZK_BENCH_DIR/target/libs/*"
+  ke_log "zk-server: building bench/zookeeper (mvn -pl bench/zookeeper -am package)"
+  (cd "$KE_ROOT" && ${ZK_BENCH_MVN:-mvn} -B -q -Dstyle.color=never -pl bench/zookeeper -am package -DskipTests >&2) || {
+    ke_warn "zk-server: the Maven build of bench/zookeeper failed"; return 1; }
+  ZK_BENCH_CLASSPATH="$ZK_BENCH_DIR/target/zk-bench.jar:$ZK_BENCH_DIR/target/libs/*"
   export ZK_BENCH_CLASSPATH
 }
 
