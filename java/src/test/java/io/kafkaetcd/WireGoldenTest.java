@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToIntFunction;
 
 import org.junit.jupiter.api.Test;
 
@@ -165,6 +166,15 @@ class WireGoldenTest {
         return e;
     }
 
+    /** Each constant's name and number. */
+    private static <E extends Enum<E>> Map<String, Integer> numbers(E[] values, ToIntFunction<E> number) {
+        Map<String, Integer> out = new TreeMap<>();
+        for (E e : values) {
+            out.put(e.name(), number.applyAsInt(e));
+        }
+        return out;
+    }
+
     /** codes.txt: each Java enum holds exactly the entries of its kind there. */
     @Test
     void numbersAreTheSharedOnes() throws IOException {
@@ -174,25 +184,9 @@ class WireGoldenTest {
             assertEquals(3, f.length, "codes.txt: not KIND NAME NUMBER: " + l);
             file.computeIfAbsent(f[0], k -> new TreeMap<>()).put(f[1], Integer.parseInt(f[2]));
         }
-        Map<String, Integer> codes = new TreeMap<>();
-        for (Code c : Code.values()) {
-            codes.put(c.name(), c.intValue());
-        }
-        assertEquals(file.get("code"), codes, "code");
-        Map<String, Integer> events = new TreeMap<>();
-        for (EventType e : EventType.values()) {
-            events.put(e.name(), e.getIntValue());
-        }
-        assertEquals(file.get("event_type"), events, "event_type");
-        Map<String, Integer> states = new TreeMap<>();
-        for (KeeperState k : KeeperState.values()) {
-            states.put(k.name(), k.getIntValue());
-        }
-        assertEquals(file.get("keeper_state"), states, "keeper_state");
-        Map<String, Integer> modes = new TreeMap<>();
-        for (CreateMode m : CreateMode.values()) {
-            modes.put(m.name(), m.toFlag());
-        }
-        assertEquals(file.get("create_mode"), modes, "create_mode");
+        assertEquals(file.get("code"), numbers(Code.values(), Code::intValue), "code");
+        assertEquals(file.get("event_type"), numbers(EventType.values(), EventType::getIntValue), "event_type");
+        assertEquals(file.get("keeper_state"), numbers(KeeperState.values(), KeeperState::getIntValue), "keeper_state");
+        assertEquals(file.get("create_mode"), numbers(CreateMode.values(), CreateMode::toFlag), "create_mode");
     }
 }
