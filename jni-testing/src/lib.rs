@@ -10,7 +10,11 @@ use jni::JNIEnv;
 use kafka_etcd::jni_testing;
 
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeTesting_panicForTest<'l>(env: JNIEnv<'l>, class: JClass<'l>, message: JString<'l>) {
+pub extern "system" fn Java_io_kafkaetcd_NativeTesting_panicForTest<'l>(
+    env: JNIEnv<'l>,
+    class: JClass<'l>,
+    message: JString<'l>,
+) {
     jni_testing::panic_for_test(env, class, message)
 }
 
@@ -20,6 +24,10 @@ pub extern "system" fn Java_io_kafkaetcd_NativeTesting_defaults<'l>(env: JNIEnv<
 }
 
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeTesting_namespaceAccepted<'l>(env: JNIEnv<'l>, class: JClass<'l>, namespace: JString<'l>) -> jboolean {
+pub extern "system" fn Java_io_kafkaetcd_NativeTesting_namespaceAccepted<'l>(
+    env: JNIEnv<'l>,
+    class: JClass<'l>,
+    namespace: JString<'l>,
+) -> jboolean {
     jni_testing::namespace_accepted(env, class, namespace)
 }

@@ -50,5 +50,7 @@ fn defaults_text() -> String {
 /// engine accepts the namespace, so a Java test checks `ClientConfig`'s rule
 /// against the engine's (`znode::keys::validate_namespace`).
 pub fn namespace_accepted<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, namespace: JString<'l>) -> jboolean {
-    guard(&mut env, "namespaceAccepted", 0, |env| Ok(validate_namespace(&read_string(env, &namespace, "namespace")?).is_ok() as jboolean))
+    guard(&mut env, "namespaceAccepted", 0, |env| {
+        Ok(validate_namespace(&read_string(env, &namespace, "namespace")?).is_ok() as jboolean)
+    })
 }

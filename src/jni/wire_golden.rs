@@ -33,7 +33,19 @@ fn world() -> Vec<Acl> {
 }
 
 fn stat() -> Stat {
-    Stat { czxid: 1, mzxid: 2, ctime: 3, mtime: 4, version: 5, cversion: 6, aversion: 7, ephemeral_owner: 8, data_length: 9, num_children: 10, pzxid: 11 }
+    Stat {
+        czxid: 1,
+        mzxid: 2,
+        ctime: 3,
+        mtime: 4,
+        version: 5,
+        cversion: 6,
+        aversion: 7,
+        ephemeral_owner: 8,
+        data_length: 9,
+        num_children: 10,
+        pzxid: 11,
+    }
 }
 
 fn s(v: &str) -> String {
@@ -44,7 +56,10 @@ fn s(v: &str) -> String {
 fn expected_requests() -> Vec<(&'static str, Request)> {
     use Request::*;
     vec![
-        ("create", Create { path: s("/a"), data: Some(vec![1, 2, 3]), acl: world(), mode: CreateMode::EphemeralSequential }),
+        (
+            "create",
+            Create { path: s("/a"), data: Some(vec![1, 2, 3]), acl: world(), mode: CreateMode::EphemeralSequential },
+        ),
         ("create_null_data_no_acl", Create { path: s("/n"), data: None, acl: vec![], mode: CreateMode::Persistent }),
         ("delete", Delete { path: s("/a"), version: 7 }),
         ("exists_watch", Exists { path: s("/a"), watch: true }),
@@ -52,12 +67,20 @@ fn expected_requests() -> Vec<(&'static str, Request)> {
         ("get_children_watch", GetChildren { path: s("/"), watch: true }),
         ("set_data_empty_any_version", SetData { path: s("/a"), data: Some(vec![]), version: -1 }),
         ("get_acl", GetAcl { path: s("/a") }),
-        ("set_acl", SetAcl { path: s("/a"), acl: vec![Acl { perms: 1, scheme: s("digest"), id: s("u:p") }], version: 2 }),
+        (
+            "set_acl",
+            SetAcl { path: s("/a"), acl: vec![Acl { perms: 1, scheme: s("digest"), id: s("u:p") }], version: 2 },
+        ),
         (
             "multi",
             Multi(vec![
                 MultiOp::Check { path: s("/a"), version: 1 },
-                MultiOp::Create { path: s("/b"), data: Some(b"x".to_vec()), acl: world(), mode: CreateMode::Persistent },
+                MultiOp::Create {
+                    path: s("/b"),
+                    data: Some(b"x".to_vec()),
+                    acl: world(),
+                    mode: CreateMode::Persistent,
+                },
                 MultiOp::SetData { path: s("/a"), data: None, version: 3 },
                 MultiOp::Delete { path: s("/b"), version: -1 },
             ]),
@@ -74,7 +97,8 @@ fn requests_decode_to_what_java_encoded() {
     let expected = expected_requests();
     for (name, want) in &expected {
         let bytes = v.get(*name).unwrap_or_else(|| panic!("requests.txt has no vector {name}"));
-        let got = decode_one(bytes).unwrap_or_else(|e| panic!("{name}: {e:?}")).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let got =
+            decode_one(bytes).unwrap_or_else(|e| panic!("{name}: {e:?}")).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         assert_eq!(format!("{got:?}"), format!("{want:?}"), "vector {name}");
     }
     let batch = decode_batch(&v["batch"]).unwrap();
@@ -84,7 +108,10 @@ fn requests_decode_to_what_java_encoded() {
 
     let (tls, creds) = decode_security(&v["security"]).unwrap();
     let tls = tls.expect("vector security: TLS");
-    assert_eq!((tls.ca_pem, tls.cert_pem, tls.key_pem, tls.server_name), (b"CA".to_vec(), None, None, Some(s("etcd.test"))));
+    assert_eq!(
+        (tls.ca_pem, tls.cert_pem, tls.key_pem, tls.server_name),
+        (b"CA".to_vec(), None, None, Some(s("etcd.test")))
+    );
     let creds = creds.expect("vector security: etcd user");
     assert_eq!((creds.user, creds.password), (s("u"), s("p")));
     let (tls, creds) = decode_security(&v["security_plaintext"]).unwrap();
@@ -121,12 +148,24 @@ fn expected_records() -> Vec<(&'static str, Vec<u8>)> {
             "multi_ok",
             completion(
                 14,
-                Ok(Reply::Multi(vec![OpResult::Create { path: s("/b"), stat: stat() }, OpResult::Delete, OpResult::SetData { stat: stat() }, OpResult::Check])),
+                Ok(Reply::Multi(vec![
+                    OpResult::Create { path: s("/b"), stat: stat() },
+                    OpResult::Delete,
+                    OpResult::SetData { stat: stat() },
+                    OpResult::Check,
+                ])),
             ),
         ),
         (
             "multi_failed",
-            completion(15, Ok(Reply::Multi(vec![OpResult::Error(Code::Ok), OpResult::Error(Code::NoNode), OpResult::Error(Code::RuntimeInconsistency)]))),
+            completion(
+                15,
+                Ok(Reply::Multi(vec![
+                    OpResult::Error(Code::Ok),
+                    OpResult::Error(Code::NoNode),
+                    OpResult::Error(Code::RuntimeInconsistency),
+                ])),
+            ),
         ),
         ("error", completion(-1, Err(ZkError::new(Code::NoNode, "no node /x")))),
         ("event_node", event(EventType::NodeDataChanged, KeeperState::SyncConnected, Some("/a"))),
@@ -151,9 +190,31 @@ fn replies_encode_to_what_java_reads() {
 const CODES: [Code; 25] = {
     use Code::*;
     [
-        Ok, SystemError, RuntimeInconsistency, DataInconsistency, ConnectionLoss, MarshallingError, Unimplemented, OperationTimeout, BadArguments,
-        UnknownSession, ApiError, NoNode, NoAuth, BadVersion, NoChildrenForEphemerals, NodeExists, NotEmpty, SessionExpired, InvalidCallback,
-        InvalidAcl, AuthFailed, SessionMoved, NotReadOnly, NoWatcher, RequestTimeout,
+        Ok,
+        SystemError,
+        RuntimeInconsistency,
+        DataInconsistency,
+        ConnectionLoss,
+        MarshallingError,
+        Unimplemented,
+        OperationTimeout,
+        BadArguments,
+        UnknownSession,
+        ApiError,
+        NoNode,
+        NoAuth,
+        BadVersion,
+        NoChildrenForEphemerals,
+        NodeExists,
+        NotEmpty,
+        SessionExpired,
+        InvalidCallback,
+        InvalidAcl,
+        AuthFailed,
+        SessionMoved,
+        NotReadOnly,
+        NoWatcher,
+        RequestTimeout,
     ]
 };
 
@@ -161,9 +222,31 @@ const CODES: [Code; 25] = {
 fn every_code_is_listed(c: Code) {
     use Code::*;
     match c {
-        Ok | SystemError | RuntimeInconsistency | DataInconsistency | ConnectionLoss | MarshallingError | Unimplemented | OperationTimeout
-        | BadArguments | UnknownSession | ApiError | NoNode | NoAuth | BadVersion | NoChildrenForEphemerals | NodeExists | NotEmpty
-        | SessionExpired | InvalidCallback | InvalidAcl | AuthFailed | SessionMoved | NotReadOnly | NoWatcher | RequestTimeout => {}
+        Ok
+        | SystemError
+        | RuntimeInconsistency
+        | DataInconsistency
+        | ConnectionLoss
+        | MarshallingError
+        | Unimplemented
+        | OperationTimeout
+        | BadArguments
+        | UnknownSession
+        | ApiError
+        | NoNode
+        | NoAuth
+        | BadVersion
+        | NoChildrenForEphemerals
+        | NodeExists
+        | NotEmpty
+        | SessionExpired
+        | InvalidCallback
+        | InvalidAcl
+        | AuthFailed
+        | SessionMoved
+        | NotReadOnly
+        | NoWatcher
+        | RequestTimeout => {}
     }
 }
 
@@ -184,7 +267,11 @@ fn numbers_are_the_shared_ones() {
     assert_eq!(file["event_type"], ours(events.iter().map(|e| (format!("{e:?}"), *e as i32)).collect()), "event_type");
     use KeeperState as K;
     let states = [K::Disconnected, K::SyncConnected, K::AuthFailed, K::Expired, K::Closed];
-    assert_eq!(file["keeper_state"], ours(states.iter().map(|k| (format!("{k:?}"), *k as i32)).collect()), "keeper_state");
+    assert_eq!(
+        file["keeper_state"],
+        ours(states.iter().map(|k| (format!("{k:?}"), *k as i32)).collect()),
+        "keeper_state"
+    );
     // Create modes: the engine's four, by flag; 4-6 are answered UNIMPLEMENTED.
     for (name, flag) in &file["create_mode"] {
         match CreateMode::from_flag(*flag) {
