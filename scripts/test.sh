@@ -4,7 +4,8 @@
 # and the Kafka adapter's JUnit tests (real etcd too), the adapter's binary
 # compatibility with Kafka 3.9.1, the end-to-end test with real Kafka
 # brokers (scripts/e2e-kafka.sh), their ZooKeeper -> KRaft migration
-# (scripts/migrate-to-kraft.sh), the fault suite (scripts/chaos.sh), and
+# (scripts/migrate-to-kraft.sh), a move from ZooKeeper to etcd and back
+# (scripts/migrate-from-zookeeper.sh), the fault suite (scripts/chaos.sh), and
 # Kafka's own ZooKeeper-layer tests on etcd against a ZooKeeper baseline
 # (scripts/kafka-tests.sh).
 set -euo pipefail
@@ -69,6 +70,9 @@ KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/e2e-kafk
 
 echo "== ZooKeeper -> KRaft migration (KIP-866) of a cluster on etcd: scripts/migrate-to-kraft.sh (about 5 minutes)"
 KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/migrate-to-kraft.sh
+
+echo "== A cluster moved ZooKeeper -> etcd -> ZooKeeper with the operator shell: scripts/migrate-from-zookeeper.sh (about 2.5 minutes)"
+KAFKA_ETCD_JAR="$PWD/kafka/adapter/target/kafka-etcd-kafka.jar" scripts/migrate-from-zookeeper.sh
 
 echo "== Kafka fault suite: store faults under an acks=all producer, ZooKeeper 3.8 quorum vs etcd (scripts/chaos.sh, 5-7 min)"
 # Needs root and iptables (.ci/run installs it); runs in its own network namespace.

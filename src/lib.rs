@@ -1,16 +1,28 @@
 //! kafka-etcd: ZooKeeper's znode semantics on etcd v3, for Kafka brokers.
 //!
-//! Layers, each using only those above it in this list:
-//! - [`znode`]: path rules, chroot, the etcd key layout, Stat, result codes.
-//! - [`engine`]: operations as etcd txns, sessions, watches, failover.
+//! Layers, each using only those above it in this list (all private; what
+//! the crate offers is the re-exports below):
+//! - `znode`: path rules, chroot, the etcd key layout, Stat, result codes.
+//! - `engine`: operations as etcd txns, sessions, watches, failover.
+//! - `jni`: the native methods of the Java API (`io.kafkaetcd.NativeClient`),
+//!   exported from the cdylib by their JNI names.
+//!
+//! The API: [`ZkClient`] opened with [`ClientOptions`] (TLS, credentials,
+//! a watcher); the operations as methods or as [`Request`]s answered by
+//! [`Reply`]s; ZooKeeper's [`Stat`], [`Acl`], [`CreateMode`], multi ops and
+//! results, watch events and session states; errors as [`ZkError`] with a
+//! ZooKeeper [`Code`].
 
-pub mod engine;
-pub mod jni;
-pub mod znode;
+mod engine;
+mod jni;
+mod znode;
 
 /// Test-only native bodies, for the testing library `jni-testing/` (not API).
 #[doc(hidden)]
 pub use jni::testing as jni_testing;
 
-pub use engine::{multi_code, ClientOptions, CreateMode, Credentials, TlsOptions, EventType, KeeperState, MultiOp, OpResult, Reply, Request, SessionState, WatchedEvent, ZkClient};
+pub use engine::{
+    multi_code, ClientOptions, CreateMode, Credentials, EventSink, EventType, KeeperState, MultiOp, OpResult, Reply, Request,
+    SessionState, TlsOptions, WatchedEvent, ZkClient,
+};
 pub use znode::{Acl, Code, Stat, ZkError, ZkResult};

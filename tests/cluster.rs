@@ -80,7 +80,7 @@ async fn watch_resumes_after_member_restart(cluster: &mut EtcdCluster) {
     writer.create(&format!("{chroot}/new"), None, Acl::open_unsafe(), P).await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     cluster.start_member(0);
-    let mut got = vec![zk::next_watch_event(&mut rx).await, zk::next_watch_event(&mut rx).await];
+    let mut got = [zk::next_watch_event(&mut rx).await, zk::next_watch_event(&mut rx).await];
     got.sort_by_key(|e| e.path.clone());
     assert_eq!((got[0].event_type, got[0].path.as_deref()), (EventType::NodeChildrenChanged, Some("/")));
     assert_eq!((got[1].event_type, got[1].path.as_deref()), (EventType::NodeDataChanged, Some("/w")));

@@ -58,7 +58,7 @@ async fn close_removes_ephemerals_and_tells_watchers() {
     c.close().await; // idempotent
     assert_eq!(next_state(&mut rx).await, KeeperState::Closed);
     assert_eq!(c.state(), SessionState::Closed);
-    let mut got = vec![zk::next_watch_event(&mut orx).await, zk::next_watch_event(&mut orx).await];
+    let mut got = [zk::next_watch_event(&mut orx).await, zk::next_watch_event(&mut orx).await];
     got.sort_by_key(|e| e.path.clone());
     assert_eq!((got[0].event_type, got[0].path.as_deref()), (EventType::NodeChildrenChanged, Some("/ids")));
     assert_eq!((got[1].event_type, got[1].path.as_deref()), (EventType::NodeDeleted, Some("/ids/1")));

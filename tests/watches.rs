@@ -168,7 +168,7 @@ async fn expiry_of_another_session_fires_watches() {
     w.exists("/ids/7", true).await.unwrap();
     let mut raw = etcd_client::Client::connect([shared_single().endpoint(0)], None).await.unwrap();
     raw.lease_revoke(writer.session_id()).await.unwrap();
-    let mut got = vec![zk::next_watch_event(&mut rx).await, zk::next_watch_event(&mut rx).await];
+    let mut got = [zk::next_watch_event(&mut rx).await, zk::next_watch_event(&mut rx).await];
     got.sort_by_key(|e| e.path.clone());
     assert_eq!(ev(&got[0]), (EventType::NodeChildrenChanged, "/ids"));
     assert_eq!(ev(&got[1]), (EventType::NodeDeleted, "/ids/7"));
@@ -195,7 +195,7 @@ async fn multi_touching_a_path_twice_fires_each_op_in_turn() {
         .await
         .unwrap();
     assert_eq!(kafka_etcd::multi_code(&r), kafka_etcd::Code::Ok);
-    let mut got = vec![zk::next_watch_event(&mut rx).await, zk::next_watch_event(&mut rx).await];
+    let mut got = [zk::next_watch_event(&mut rx).await, zk::next_watch_event(&mut rx).await];
     got.sort_by_key(|e| e.path.clone());
     assert_eq!((ev(&got[0]), ev(&got[1])), ((EventType::NodeChildrenChanged, "/x"), (EventType::NodeCreated, "/x/y")));
     // Delete then create: the data watch hears NodeDeleted (not a data change).

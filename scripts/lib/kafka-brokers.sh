@@ -9,6 +9,7 @@
 #   kafka_brokers_start "$WORKDIR" 3 "$ZK_CONNECT"  # ids 1..N, files under $WORKDIR/kafka/bN/
 #   kafka_topic_create kafka-test 1 3 [--config min.insync.replicas=2 ...]
 #   KB_JMX=1                               # optional: each broker serves JMX on 127.0.0.1:KB_JMX_PORTS[ID]
+#   KB_SASL=1                              # optional, ZooKeeper mode: also a SASL_PLAINTEXT (SCRAM) listener on KB_SASL_PORTS[ID]
 #   printf '%s\n' a b c | kafka_produce kafka-test
 #   kafka_consume kafka-test 3                       # prints the values, one per line
 #   kafka_topic_describe kafka-test                  # TopicCommand --describe output
@@ -31,7 +32,7 @@
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/kafka-runtime.sh"
 
-declare -gA KB_PORTS=() KB_JMX_PORTS=()
+declare -gA KB_PORTS=() KB_JMX_PORTS=() KB_SASL_PORTS=()
 declare -gA KB_MODE=()        # broker id -> zk | migration | kraft
 declare -gA KB_MODE_PROPS=()  # mode -> extra server.properties lines for brokers in that mode
 declare -gA KC_PORTS=() KC_JMX_PORTS=() KC_MODE=()   # KRaft controllers, by node id
@@ -51,6 +52,7 @@ KB_CONNECT=""
 : "${KB_START_TIMEOUT:=90}"
 : "${KB_ZK_SESSION_TIMEOUT_MS:=6000}"
 : "${KB_JMX:=}"
+: "${KB_SASL:=}"
 
 # JVM flags for the short-lived CLI JVMs: start fast, stay small.
 KB_TOOL_JAVA_OPTS=(-Xms32m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto)
@@ -98,8 +100,8 @@ _kb_write_config() {
   { _kb_mode_props "$id" || return 1
     printf '%s\n' "${KB_MODE_PROPS[${KB_MODE[$id]:-zk}]:-}"
     cat <<EOF
-listeners=PLAINTEXT://127.0.0.1:${KB_PORTS[$id]}
-advertised.listeners=PLAINTEXT://127.0.0.1:${KB_PORTS[$id]}
+listeners=$(_kb_listeners "$id")
+advertised.listeners=$(_kb_listeners "$id")
 log.dirs=$d/data
 num.partitions=1
 default.replication.factor=3
@@ -121,9 +123,34 @@ log.retention.check.interval.ms=300000
 controlled.shutdown.max.retries=1
 controlled.shutdown.retry.backoff.ms=500
 EOF
+  if [[ -n "$KB_SASL" ]]; then
+    cat <<EOF
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+EOF
+  fi
   if [[ -n "$KB_EXTRA_PROPERTIES" ]]; then printf '%s\n' "$KB_EXTRA_PROPERTIES"; fi
   } >"$d/server.properties"
   _kb_write_log4j "$d"
+}
+
+# The PLAINTEXT listener, and with KB_SASL the SASL_PLAINTEXT (SCRAM) one.
+_kb_listeners() {
+  printf 'PLAINTEXT://127.0.0.1:%s' "${KB_PORTS[$1]}"
+  [[ -z "$KB_SASL" ]] || printf ',SASL_PLAINTEXT://127.0.0.1:%s' "${KB_SASL_PORTS[$1]}"
+  echo
+}
+
+# The SASL_PLAINTEXT bootstrap list (KB_SASL=1) of the running brokers.
+kafka_sasl_bootstrap() {
+  local id out=()
+  for (( id=1; id<=KB_COUNT; id++ )); do
+    kafka_broker_alive "$id" && out+=("127.0.0.1:${KB_SASL_PORTS[$id]}")
+  done
+  (IFS=,; echo "${out[*]}")
 }
 
 # _kb_write_log4j DIR: server, controller and state-change logs under DIR/logs.
@@ -226,6 +253,7 @@ kafka_brokers_start() {
   for (( id=1; id<=n; id++ )); do
     KB_PORTS[$id]="$(ke_free_port)" || return 1
     if [[ -n "$KB_JMX" ]]; then KB_JMX_PORTS[$id]="$(ke_free_port)" || return 1; fi
+    if [[ -n "$KB_SASL" ]]; then KB_SASL_PORTS[$id]="$(ke_free_port)" || return 1; fi
     _kb_write_config "$id"
   done
   for (( id=1; id<=n; id++ )); do _kb_launch "$id"; done

@@ -14,14 +14,14 @@ use std::sync::{Arc, Mutex};
 use etcd_client::Txn;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
-use super::limits::{BATCH_BYTES, BATCH_DECODE_LIMIT};
+use super::limits::{BATCH_BYTES, BATCH_DECODE_LIMIT, ETCD_MAX_TXN_OPS};
 use super::state::{read_ops, ChildRead, NodeState, READ_OPS};
 use super::transport::{Retry, Transport, TxnError};
 use crate::znode::keys::Keys;
 use crate::znode::{Code, ZkError, ZkResult};
 
-/// etcd's default `--max-txn-ops` is 128; each read is [`READ_OPS`] ops.
-pub const MAX_READS_PER_TXN: usize = 128 / READ_OPS;
+/// As many reads as one txn holds: each read is [`READ_OPS`] ops.
+pub const MAX_READS_PER_TXN: usize = ETCD_MAX_TXN_OPS / READ_OPS;
 
 pub struct ReadJob {
     pub path: String,
@@ -160,7 +160,9 @@ impl Reader {
                 }
                 Err(TxnError::AnswerTooLarge(msg)) => {
                     let e = ZkError::bad_arguments(format!("the answer to reading {} exceeds {limit} bytes: {msg}", jobs[0].path));
-                    let _ = jobs.pop().map(|j| j.reply.send(Err(e)));
+                    if let Some(j) = jobs.pop() {
+                        let _ = j.reply.send(Err(e));
+                    }
                 }
                 Err(TxnError::Failed(e)) => {
                     for j in jobs {

@@ -15,6 +15,7 @@ use super::security::{Credentials, TlsOptions};
 use super::session::{Session, SessionState};
 use super::transport::{Retry, Transport};
 use super::watch::{EventSink, WatchHub};
+use super::write_batch::WriteBatcher;
 use crate::znode::keys::{validate_namespace, Keys};
 use crate::znode::path::{self, parse_connect_string};
 use crate::znode::stat::{encode_attrs, encode_node, now_ms};
@@ -33,9 +34,12 @@ pub struct ClientOptions {
     pub namespace: String,
     /// Largest znode data accepted (etcd's default request limit is 1.5 MiB).
     pub max_data_bytes: usize,
-    /// etcd write txns in flight at once (etcd commits concurrent writes
-    /// together, so a deep pipeline is what makes writes fast).
+    /// Writes (and unbatched reads) in flight at once in the engine: a
+    /// bound on memory, not on etcd (see `max_write_txns`).
     pub max_in_flight: usize,
+    /// Write txns in flight at once; writes that queue behind them are
+    /// folded into one txn each (up to 64 writes, see `write_batch.rs`).
+    pub max_write_txns: usize,
     /// Read txns in flight at once; reads that queue behind them are folded
     /// into one txn each (up to 42 reads).
     pub max_read_txns: usize,
@@ -55,7 +59,8 @@ impl Default for ClientOptions {
             request_timeout: Duration::from_secs(10),
             namespace: "zk".to_string(),
             max_data_bytes: 1024 * 1024,
-            max_in_flight: 256,
+            max_in_flight: 1000,
+            max_write_txns: 8,
             max_read_txns: 8,
             watcher: None,
             tls: None,
@@ -119,6 +124,7 @@ impl ZkClient {
         let lease = grant(&transport, ttl).await?;
         let permits = Arc::new(Semaphore::new(o.max_in_flight.max(1)));
         let read_permits = Arc::new(Semaphore::new(o.max_read_txns.max(1)));
+        let write_slots = Arc::new(Semaphore::new(o.max_write_txns.max(1)));
         let (stop, _) = signal::channel(false);
         let sink = o.watcher.clone().unwrap_or_else(|| Arc::new(|_| {}));
         let core = Arc::new(Core {
@@ -128,7 +134,8 @@ impl ZkClient {
             session: Session::new(lease, ttl),
             hub: WatchHub::new(sink, chroot, start_rev),
             permits: permits.clone(),
-            reads: ReadBatcher::start(keys, transport, read_permits),
+            reads: ReadBatcher::start(keys, transport.clone(), read_permits),
+            writes: WriteBatcher::start(transport, write_slots),
             seq: Arc::new(Sequencer::default()),
             max_data: o.max_data_bytes,
             stop,

@@ -13,6 +13,7 @@ use super::session::Session;
 use super::state::ChildRead;
 use super::transport::Transport;
 use super::watch::WatchHub;
+use super::write_batch::WriteBatcher;
 use crate::znode::keys::{Keys, MAX_DEPTH};
 use crate::znode::path::{self, Chroot};
 use crate::znode::stat::validate_acl;
@@ -26,6 +27,7 @@ pub struct Core {
     pub hub: WatchHub,
     pub permits: Arc<Semaphore>,
     pub reads: ReadBatcher,
+    pub writes: WriteBatcher,
     pub seq: Arc<Sequencer>,
     pub max_data: usize,
     pub stop: signal::Sender<bool>,
@@ -35,10 +37,16 @@ impl Core {
     /// Checks a request as ZooKeeper's client would and maps its paths to
     /// server paths.
     pub fn prepare(&self, req: Request) -> ZkResult<Request> {
+        Core::prepare_for(&self.chroot, self.max_data, req)
+    }
+
+    /// [`Self::prepare`] for a client under `chroot` that accepts
+    /// `max_data` bytes of data (no I/O: unit-tested without etcd).
+    pub fn prepare_for(chroot: &Chroot, max_data: usize, req: Request) -> ZkResult<Request> {
         // Like ZooKeeper's client, "/" means the real root for delete, even
         // under a chroot, and the root can never be deleted.
         let not_root = |s: String| -> ZkResult<String> {
-            if s == self.chroot.as_str() {
+            if s == chroot.as_str() {
                 return Err(ZkError::bad_arguments("the root node cannot be deleted"));
             }
             if path::is_special(&s) {
@@ -62,7 +70,7 @@ impl Core {
         };
         let srv = |p: &str, seq: bool| -> ZkResult<String> {
             path::validate(p, seq)?;
-            let s = self.chroot.to_server(p);
+            let s = chroot.to_server(p);
             if path::depth(&s) >= MAX_DEPTH {
                 return Err(ZkError::bad_arguments(format!("path {p} is deeper than {} levels", MAX_DEPTH - 1)));
             }
@@ -70,10 +78,10 @@ impl Core {
         };
         let data_ok = |d: &Option<Vec<u8>>| -> ZkResult<()> {
             let n = d.as_ref().map_or(0, Vec::len);
-            if n > self.max_data {
+            if n > max_data {
                 return Err(ZkError::bad_arguments(format!(
                     "data of {n} bytes exceeds the limit of {} bytes (etcd's request limit applies)",
-                    self.max_data
+                    max_data
                 )));
             }
             Ok(())
@@ -120,13 +128,22 @@ impl Core {
                         MultiOp::Check { path, version } => MultiOp::Check { path: srv(&path, false)?, version },
                     });
                 }
-                if total > self.max_data {
+                if total > max_data {
                     return Err(ZkError::bad_arguments(format!(
                         "multi carries {total} bytes of data; the limit is {} bytes",
-                        self.max_data
+                        max_data
                     )));
                 }
                 Request::Multi(out)
+            }
+            Request::Restore(mut n) => {
+                data_ok(&n.data)?;
+                validate_acl(&n.acl)?;
+                if n.version < 0 || n.aversion < 0 || n.child_creates < 0 {
+                    return Err(ZkError::bad_arguments(format!("restore {}: negative version or counter", n.path)));
+                }
+                n.path = srv(&n.path, false)?;
+                Request::Restore(n)
             }
         })
     }
@@ -141,6 +158,8 @@ impl Core {
             Request::GetData { path, .. } | Request::Exists { path, .. } | Request::GetChildren { path, .. } | Request::GetAcl { path } => {
                 vec![(path.clone(), Mode::Read)]
             }
+            // After the parent's own restore, when both are in flight.
+            Request::Restore(n) => vec![(n.path.clone(), Mode::Write), (path::parent(&n.path).to_string(), Mode::Read)],
             // A multi is atomic in etcd by itself; its locks only order it
             // against this client's other requests, op by op as if alone.
             Request::Multi(ops) => ops
@@ -166,6 +185,7 @@ impl Core {
             Request::SetData { path, data, version } => self.set_data(&path, data.as_deref(), version).await?,
             Request::SetAcl { path, acl, version } => self.set_acl(&path, &acl, version).await?,
             Request::Multi(ops) => self.multi(&ops).await?,
+            Request::Restore(n) => self.restore_node(&n).await?,
             Request::GetData { path, watch } => {
                 let st = self.reads.read(&path, ChildRead::Count).await?;
                 if st.exists() && watch {

@@ -4,11 +4,16 @@
 mod batch;
 mod client;
 mod core;
+#[cfg(test)]
+mod core_tests;
+#[cfg(test)]
+mod fixtures;
 mod limits;
 mod multi;
 mod multi_play;
 mod order;
 mod request;
+mod restore;
 mod security;
 mod session;
 mod state;
@@ -16,9 +21,10 @@ mod stream;
 mod transport;
 mod watch;
 mod write;
+mod write_batch;
 
 pub use client::{ClientOptions, ZkClient};
-pub use request::{multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, WatchedEvent};
+pub use request::{multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, RestoreNode, WatchedEvent};
 pub use security::{Credentials, TlsOptions};
 pub use session::SessionState;
 pub use watch::EventSink;

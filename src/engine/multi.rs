@@ -26,18 +26,18 @@ use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp};
 
 use super::batch::MAX_READS_PER_TXN;
 use super::core::Core;
+use super::limits::ETCD_MAX_TXN_OPS as MAX_TXN_OPS;
 use super::multi_play::{changes, changes_a_path_twice, failure_results, named_paths, play, Pending, Played, Sim};
 use super::transport::Retry;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
-use super::write::{absent, bump, exists, mark_child_deleted, new_node_stat, version_compares, NO_OFFSET};
+use super::write::{
+    absent, bump, counter_unchanged, exists, mark_child_deleted, marks_unchanged, new_node_stat, version_compares, MAX_RACES,
+    NO_OFFSET,
+};
 use crate::znode::events::{encode_changes, Change};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Code, ZkError, ZkResult};
-
-const MAX_RACES: usize = 64;
-/// etcd's default `--max-txn-ops`.
-const MAX_TXN_OPS: usize = 128;
 
 /// Refuses at once a multi that cannot fit one etcd txn, before anything
 /// is read: every node it touches (each op's node, and the parent of each
@@ -168,7 +168,7 @@ impl Core {
             match op {
                 MultiOp::Check { path: p, version } | MultiOp::SetData { path: p, version, .. } => {
                     cmp.push(exists(k.node(p)));
-                    version_compares(self, p, *version, NO_OFFSET, &mut cmp);
+                    version_compares(k, p, *version, NO_OFFSET, &mut cmp);
                     if let MultiOp::SetData { data, .. } = op {
                         let keep = Some(PutOptions::new().with_ignore_lease());
                         writes.push(TxnOp::put(k.node(p), encode_node(now, data.as_deref()), keep));
@@ -186,7 +186,7 @@ impl Core {
                 }
                 MultiOp::Delete { path: p, version } => {
                     cmp.push(exists(k.node(p)));
-                    version_compares(self, p, *version, NO_OFFSET, &mut cmp);
+                    version_compares(k, p, *version, NO_OFFSET, &mut cmp);
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
                     writes.push(TxnOp::delete(k.node(p), None));
                     writes.push(TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))));
@@ -245,12 +245,15 @@ impl Core {
         let mut ops = vec![
             TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), leased()),
             TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), leased()),
-            // After the put: etcd version = old + 1; creates = version - 1 + offset.
+            // After the put: etcd version = old + 1; creates = version - 1 + offset
+            // (the shards of the old node go).
             TxnOp::put(k.counter(p), encode_offset(n.creates - etcd_version(st.counter.as_ref())), leased()),
+            TxnOp::delete(k.counter_shards_start(p), Some(DeleteOptions::new().with_range(k.counter_end(p)))),
             TxnOp::put(k.recreated(p), encode_offset(-etcd_version(st.attrs.as_ref())), leased()),
         ];
-        if st.pzxid_mark.is_some() {
-            ops.push(TxnOp::delete(k.pzxid_mark(p), None)); // the counter put makes this commit the pzxid
+        if st.mark_rev() > 0 {
+            // The counter put makes this commit the pzxid.
+            ops.push(TxnOp::delete(k.pzxid_mark(p), Some(DeleteOptions::new().with_range(k.pzxid_marks_end(p)))));
         }
         let version_offset = n.version - etcd_version(st.node.as_ref());
         if version_offset != 0 {
@@ -274,8 +277,8 @@ impl Core {
                 Some(kv) => Compare::mod_revision(k.node(p), CompareOp::Equal, kv.mod_revision()),
                 None => Compare::create_revision(k.node(p), CompareOp::Equal, 0),
             });
-            if let Some(kv) = &st.counter {
-                cmp.push(Compare::mod_revision(k.counter(p), CompareOp::Equal, kv.mod_revision()));
+            if st.counter.is_some() {
+                cmp.push(counter_unchanged(k, p, st.counter_rev()));
             }
             let recreated = nodes.get(p).is_some_and(|n| n.recreated);
             let reported = changes.iter().any(|(q, c)| q == p && *c == Change::DataChanged);
@@ -285,10 +288,7 @@ impl Core {
             }
             if reported {
                 // A concurrent child delete moves a reported Stat's numChildren, cversion and pzxid.
-                cmp.push(match &st.pzxid_mark {
-                    Some(kv) => Compare::mod_revision(k.pzxid_mark(p), CompareOp::Equal, kv.mod_revision()),
-                    None => Compare::create_revision(k.pzxid_mark(p), CompareOp::Equal, 0),
-                });
+                cmp.push(marks_unchanged(k, p, st.mark_rev()));
             }
             cmp.push(match &st.version_offset {
                 Some(kv) => Compare::mod_revision(k.version_offset(p), CompareOp::Equal, kv.mod_revision()),

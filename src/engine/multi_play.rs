@@ -105,6 +105,7 @@ impl Sim {
 }
 
 /// A result whose Stat waits for the commit revision.
+#[derive(Debug)]
 pub enum Pending {
     Create(String, Sim),
     Delete,
@@ -112,6 +113,7 @@ pub enum Pending {
     Check,
 }
 
+#[derive(Debug)]
 pub enum Played {
     /// These paths must be read before the ops can be played.
     NeedRead(Vec<String>),
@@ -295,4 +297,220 @@ pub fn failure_results(n: usize, failed: usize, code: Code) -> Vec<OpResult> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::fixtures::{absent, Node};
+    use crate::engine::request::{multi_code, CreateMode};
+
+    const NOW: i64 = 5_000;
+    const LEASE: i64 = 0x77;
+    const COMMIT: i64 = 100;
+
+    fn read(states: Vec<(&str, NodeState)>) -> HashMap<String, NodeState> {
+        states.into_iter().map(|(p, st)| (p.to_string(), st)).collect()
+    }
+
+    fn create(p: &str, data: &str, mode: CreateMode) -> MultiOp {
+        MultiOp::Create { path: p.into(), data: Some(data.as_bytes().to_vec()), acl: Acl::open_unsafe(), mode }
+    }
+
+    fn set(p: &str, data: &str, version: i32) -> MultiOp {
+        MultiOp::SetData { path: p.into(), data: Some(data.as_bytes().to_vec()), version }
+    }
+
+    fn delete(p: &str, version: i32) -> MultiOp {
+        MultiOp::Delete { path: p.into(), version }
+    }
+
+    fn check(p: &str, version: i32) -> MultiOp {
+        MultiOp::Check { path: p.into(), version }
+    }
+
+    fn done(ops: &[MultiOp], read: &HashMap<String, NodeState>) -> (Vec<Pending>, HashMap<String, Sim>) {
+        match play(ops, read, LEASE, NOW).unwrap() {
+            Played::Done(pending, nodes) => (pending, nodes),
+            other => panic!("{ops:?} did not play through: {other:?}"),
+        }
+    }
+
+    fn failure(ops: &[MultiOp], read: &HashMap<String, NodeState>) -> (usize, Code) {
+        match play(ops, read, LEASE, NOW).unwrap() {
+            Played::Failed(i, code) => (i, code),
+            other => panic!("{ops:?} did not fail: {other:?}"),
+        }
+    }
+
+    /// `/` with one child `/a` (version 2, data "old"); `/e` ephemeral.
+    fn tree() -> HashMap<String, NodeState> {
+        read(vec![
+            ("/", Node { num_children: 2, creates: 2, ..Node::default() }.state("/")),
+            ("/a", Node { data: Some(b"old".to_vec()), version: 2, created: 3, modified: 7, ..Node::default() }.state("/a")),
+            ("/e", Node { lease: 9, created: 4, modified: 4, ..Node::default() }.state("/e")),
+            ("/a/x", absent("/a/x")),
+            ("/b", absent("/b")),
+            ("/b/c", absent("/b/c")),
+            ("/e/c", absent("/e/c")),
+        ])
+    }
+
+    #[test]
+    fn each_op_sees_what_the_earlier_ones_left() {
+        let ops = [create("/b", "1", CreateMode::Persistent), set("/b", "2", 0), check("/b", 1), set("/a", "new", 2)];
+        let (pending, nodes) = done(&ops, &tree());
+        match &pending[..] {
+            [Pending::Create(p, created), Pending::SetData(b), Pending::Check, Pending::SetData(a)] => {
+                assert_eq!(p, "/b");
+                let st = created.stat(COMMIT);
+                assert_eq!((st.czxid, st.mzxid, st.pzxid, st.version, st.ctime, st.data_length), (COMMIT, COMMIT, COMMIT, 0, NOW, 1));
+                let st = b.stat(COMMIT);
+                assert_eq!((st.czxid, st.mzxid, st.version, st.mtime), (COMMIT, COMMIT, 1, NOW));
+                let st = a.stat(COMMIT);
+                assert_eq!((st.czxid, st.mzxid, st.version, st.data_length), (3, COMMIT, 3, 3), "an existing node keeps its czxid");
+            }
+            other => panic!("{other:?}"),
+        }
+        let b = &nodes["/b"];
+        assert!(b.exists && !b.recreated);
+        assert_eq!((b.data.as_deref(), b.version, b.data_puts, b.lease), (Some(&b"2"[..]), 1, 1, 0));
+        let root = &nodes["/"];
+        assert_eq!((root.num_children, root.creates, root.child_creates, root.child_deletes, root.pzxid), (3, 3, 1, 0, None));
+        assert_eq!(root.stat(COMMIT).cversion, 3, "creates + deletes");
+        assert_eq!(
+            changes(&ops, &pending),
+            vec![("/b".into(), Change::Created), ("/b".into(), Change::DataChanged), ("/a".into(), Change::DataChanged)]
+        );
+        assert!(changes_a_path_twice(&changes(&ops, &pending)));
+        assert!(!changes_a_path_twice(&changes(&ops[3..], &pending[3..])));
+    }
+
+    #[test]
+    fn the_first_failing_op_is_named_with_its_code() {
+        let p = CreateMode::Persistent;
+        let cases: Vec<(Vec<MultiOp>, (usize, Code))> = vec![
+            (vec![check("/a", 2), set("/b", "x", -1)], (1, Code::NoNode)),
+            (vec![check("/a", 1)], (0, Code::BadVersion)),
+            (vec![set("/a", "x", 2), check("/a", 2)], (1, Code::BadVersion)),
+            (vec![create("/a", "", p)], (0, Code::NodeExists)),
+            (vec![create("/b", "", p), create("/b", "", p)], (1, Code::NodeExists)),
+            (vec![create("/", "", p)], (0, Code::NodeExists)),
+            (vec![create("/b/c", "", p)], (0, Code::NoNode)),
+            (vec![create("/e/c", "", p)], (0, Code::NoChildrenForEphemerals)),
+            (vec![delete("/", -1)], (0, Code::BadArguments)),
+            (vec![delete("/b", -1)], (0, Code::NoNode)),
+            (vec![delete("/a", 1)], (0, Code::BadVersion)),
+            (vec![create("/a/x", "", p), delete("/a", -1)], (1, Code::NotEmpty)),
+            (vec![delete("/a", 2), set("/a", "x", -1)], (1, Code::NoNode)),
+            (vec![delete("/a", 2), create("/a/x", "", p)], (1, Code::NoNode)),
+        ];
+        for (ops, want) in cases {
+            assert_eq!(failure(&ops, &tree()), want, "{ops:?}");
+        }
+    }
+
+    #[test]
+    fn a_node_deleted_and_created_again_is_a_new_node() {
+        let ops = [delete("/a", 2), create("/a", "again", CreateMode::Persistent)];
+        let (pending, nodes) = done(&ops, &tree());
+        let a = &nodes["/a"];
+        assert!(a.exists && a.recreated, "the keys stay: written over as a new node");
+        assert_eq!((a.version, a.creates, a.czxid, a.data.as_deref()), (0, 0, None, Some(&b"again"[..])));
+        let root = &nodes["/"];
+        assert_eq!((root.num_children, root.child_creates, root.child_deletes), (2, 1, 1));
+        assert!(changes_a_path_twice(&changes(&ops, &pending)));
+    }
+
+    #[test]
+    fn a_node_created_and_deleted_leaves_only_its_parent_changed() {
+        let ops = [create("/b", "", CreateMode::Ephemeral), delete("/b", 0)];
+        let (pending, nodes) = done(&ops, &tree());
+        assert!(!nodes["/b"].exists && !nodes["/b"].recreated);
+        let root = &nodes["/"];
+        assert_eq!((root.num_children, root.creates, root.child_creates, root.child_deletes), (2, 3, 1, 1));
+        assert_eq!(root.stat(COMMIT).cversion, 4, "a create and a delete: +2");
+        assert_eq!(changes(&ops, &pending), vec![("/b".into(), Change::Created), ("/b".into(), Change::Deleted)]);
+    }
+
+    #[test]
+    fn sequential_names_count_the_parents_creates_and_are_read_first() {
+        let q = Node { creates: 7, num_children: 2, ..Node::default() };
+        let mut read = read(vec![("/", Node::default().state("/")), ("/q", q.state("/q"))]);
+        let ops = [create("/q/s-", "", CreateMode::EphemeralSequential), create("/q/s-", "", CreateMode::PersistentSequential)];
+        assert_eq!(named_paths(&ops), vec!["/q".to_string()], "the targets are named by what /q shows");
+        for name in ["/q/s-0000000007", "/q/s-0000000008"] {
+            match play(&ops, &read, LEASE, NOW).unwrap() {
+                Played::NeedRead(paths) => assert_eq!(paths, vec![name.to_string()]),
+                other => panic!("{other:?}"),
+            }
+            read.insert(name.to_string(), absent(name));
+        }
+        let (pending, nodes) = done(&ops, &read);
+        match &pending[..] {
+            [Pending::Create(a, first), Pending::Create(b, second)] => {
+                assert_eq!((a.as_str(), b.as_str()), ("/q/s-0000000007", "/q/s-0000000008"));
+                assert_eq!((first.lease, second.lease), (LEASE, 0), "only the ephemeral one has the session's lease");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!((nodes["/q"].creates, nodes["/q"].num_children), (9, 4));
+    }
+
+    #[test]
+    fn a_taken_sequential_name_fails_as_node_exists() {
+        let q = Node { creates: 1, ..Node::default() };
+        let read = read(vec![("/q", q.state("/q")), ("/q/s-0000000001", Node::default().state("/q/s-0000000001"))]);
+        assert_eq!(failure(&[create("/q/s-", "", CreateMode::PersistentSequential)], &read), (0, Code::NodeExists));
+    }
+
+    /// Stores written before the pzxid mark existed counted deletes on the
+    /// child counter too (keys.rs): read as creates, they still name the
+    /// next child above every earlier one, and cversion only grows.
+    #[test]
+    fn counters_of_the_old_layout_still_give_unique_increasing_names() {
+        // /q/s-0000000000 was created, then deleted: the old layout put the counter twice.
+        let q = Node { creates: 2, num_children: 0, ..Node::default() };
+        assert_eq!(q.state("/q").creates().unwrap(), 2);
+        let before = q.state("/q").stat().unwrap();
+        let mut read = read(vec![("/q", q.state("/q")), ("/q/s-0000000002", absent("/q/s-0000000002"))]);
+        read.insert("/q/s-0000000003".into(), absent("/q/s-0000000003"));
+        let ops = [create("/q/s-", "", CreateMode::PersistentSequential), create("/q/s-", "", CreateMode::PersistentSequential)];
+        let (pending, nodes) = done(&ops, &read);
+        let names: Vec<&str> = pending
+            .iter()
+            .map(|r| match r {
+                Pending::Create(p, _) => p.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(names, ["/q/s-0000000002", "/q/s-0000000003"]);
+        assert!("/q/s-0000000000" < names[0] && names[0] < names[1]);
+        assert!(nodes["/q"].stat(COMMIT).cversion > before.cversion);
+    }
+
+    #[test]
+    fn nodes_not_read_yet_are_asked_for() {
+        let ops = [create("/a/b", "", CreateMode::Persistent), set("/a", "", -1), delete("/a/c", -1), create("/a/s-", "", CreateMode::PersistentSequential)];
+        assert_eq!(named_paths(&ops), ["/a", "/a/b", "/a/c"]);
+        match play(&ops, &HashMap::new(), LEASE, NOW).unwrap() {
+            Played::NeedRead(paths) => assert_eq!(paths, ["/a", "/a/b"]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_failed_multi_answers_ok_then_the_error_then_runtime_inconsistency() {
+        let results = failure_results(4, 1, Code::BadVersion);
+        let codes: Vec<Code> = results
+            .iter()
+            .map(|r| match r {
+                OpResult::Error(c) => *c,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(codes, [Code::Ok, Code::BadVersion, Code::RuntimeInconsistency, Code::RuntimeInconsistency]);
+        assert_eq!(multi_code(&results), Code::BadVersion);
+        assert_eq!(failure_results(1, 0, Code::NoNode), [OpResult::Error(Code::NoNode)]);
+    }
 }

@@ -36,7 +36,7 @@ impl CreateMode {
 }
 
 /// One request. Paths are client paths (relative to the chroot).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Request {
     Create { path: String, data: Option<Vec<u8>>, acl: Vec<Acl>, mode: CreateMode },
     Delete { path: String, version: i32 },
@@ -47,10 +47,28 @@ pub enum Request {
     GetAcl { path: String },
     SetAcl { path: String, acl: Vec<Acl>, version: i32 },
     Multi(Vec<MultiOp>),
+    /// Not ZooKeeper's: writes a node with given counters (see `restore.rs`).
+    Restore(Box<RestoreNode>),
+}
+
+/// A znode as copied from another store, counters included: `version` and
+/// `aversion` as ZooKeeper's Stat says, `child_creates` the parent-side
+/// count of child creates (the next sequential suffix; ZooKeeper's
+/// `(cversion + numChildren) / 2`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RestoreNode {
+    pub path: String,
+    pub data: Option<Vec<u8>>,
+    pub acl: Vec<Acl>,
+    pub ctime: i64,
+    pub mtime: i64,
+    pub version: i32,
+    pub aversion: i32,
+    pub child_creates: i64,
 }
 
 /// One operation of a multi (ZooKeeper's `Op`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum MultiOp {
     Create { path: String, data: Option<Vec<u8>>, acl: Vec<Acl>, mode: CreateMode },
     Delete { path: String, version: i32 },

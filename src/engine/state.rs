@@ -63,6 +63,12 @@ pub struct NodeState {
     pub version_offset: Option<KeyValue>,
     pub recreated: Option<KeyValue>,
     pub pzxid_mark: Option<KeyValue>,
+    /// Creates counted on counter shards (the sum of their etcd versions).
+    pub shard_creates: i64,
+    /// The latest mod_revision among the counter shards (0: none).
+    pub shard_rev: i64,
+    /// The latest mod_revision among the pzxid mark shards (0: none).
+    pub mark_shard_rev: i64,
     pub num_children: i64,
     /// Child names, when read with [`ChildRead::Names`].
     pub children: Vec<String>,
@@ -106,9 +112,14 @@ impl NodeState {
             match keys.attr_kind(&self.path, kv.key()) {
                 AttrKind::Attrs => self.attrs = Some(kv),
                 AttrKind::Counter => self.counter = Some(kv),
+                AttrKind::CounterShard => {
+                    self.shard_creates += kv.version();
+                    self.shard_rev = self.shard_rev.max(kv.mod_revision());
+                }
                 AttrKind::VersionOffset => self.version_offset = Some(kv),
                 AttrKind::Recreated => self.recreated = Some(kv),
                 AttrKind::PzxidMark => self.pzxid_mark = Some(kv),
+                AttrKind::PzxidMarkShard => self.mark_shard_rev = self.mark_shard_rev.max(kv.mod_revision()),
                 AttrKind::Other => {}
             }
         }
@@ -129,12 +140,18 @@ impl NodeState {
     }
 
     /// The child counter: how many children were ever created (the next
-    /// sequential suffix).
+    /// sequential suffix): \0c's count plus its shards'.
     pub fn creates(&self) -> ZkResult<i64> {
         match &self.counter {
-            Some(kv) => Ok(kv.version() - 1 + decode_offset(kv.value())?),
+            Some(kv) => Ok(kv.version() - 1 + decode_offset(kv.value())? + self.shard_creates),
             None => Ok(0),
         }
+    }
+
+    /// The latest mod_revision of the counter range (\0c and its shards):
+    /// moves with every child create.
+    pub fn counter_rev(&self) -> i64 {
+        self.counter.as_ref().map_or(0, KeyValue::mod_revision).max(self.shard_rev)
     }
 
     /// ZooKeeper's reported cversion, creates + deletes: every child still
@@ -145,8 +162,13 @@ impl NodeState {
 
     /// The last child create or delete (0 when the node has no counter).
     pub fn pzxid(&self) -> i64 {
-        let rev = |kv: &Option<KeyValue>| kv.as_ref().map_or(0, KeyValue::mod_revision);
-        rev(&self.counter).max(rev(&self.pzxid_mark))
+        self.counter_rev().max(self.mark_rev())
+    }
+
+    /// The latest mod_revision of the mark range (\0p and its shards): moves
+    /// with every child delete (0: no child was ever deleted).
+    pub fn mark_rev(&self) -> i64 {
+        self.pzxid_mark.as_ref().map_or(0, KeyValue::mod_revision).max(self.mark_shard_rev)
     }
 
     pub fn counter_offset(&self) -> ZkResult<i64> {

@@ -1,6 +1,10 @@
 //! Single-op writes, each one etcd txn in the common case: the compares
-//! decide, the success branch writes and reads the node back for its Stat,
-//! the failure branch reads what tells the error apart.
+//! decide, the success branch writes and reads what the Stat needs. create,
+//! setData and delete go through the write batcher (`write_batch.rs`): their
+//! txn may travel nested in one etcd txn with other ops'. They carry no
+//! failure branch (etcd decodes and logs every op of a request, taken or
+//! not): only when a compare fails is the node read, to tell the error
+//! apart, and a state that shows no error is a lost race, tried again.
 
 use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, PutOptions, Txn, TxnOp, TxnOpResponse, TxnResponse};
 
@@ -8,12 +12,14 @@ use super::core::Core;
 use super::request::{CreateMode, Reply};
 use super::state::{read_ops, ChildRead, NodeFields, NodeState, READ_OPS};
 use super::transport::Retry;
+use super::write_batch::{Footprint, Written};
 use crate::znode::keys::Keys;
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
 
-/// How many times an optimistic txn is retried after losing a race.
-const MAX_RACES: usize = 64;
+/// How many times an optimistic txn (a write, a multi) is retried after
+/// losing a race.
+pub const MAX_RACES: usize = 64;
 
 pub fn exists(key: Vec<u8>) -> Compare {
     Compare::create_revision(key, CompareOp::Greater, 0)
@@ -28,9 +34,49 @@ pub fn bump(key: Vec<u8>) -> TxnOp {
     TxnOp::put(key, Vec::new(), Some(PutOptions::new().with_ignore_value().with_ignore_lease()))
 }
 
+/// A child create's bump of `parent`'s counter shard `shard` (0: \0c
+/// itself). A shard may not exist yet: a plain put, counted by its version.
+pub fn bump_shard(keys: &Keys, parent: &str, shard: usize) -> TxnOp {
+    match shard {
+        0 => bump(keys.counter(parent)),
+        i => TxnOp::put(keys.counter_shard(parent, i), Vec::new(), None),
+    }
+}
+
+/// True while no key of `p`'s counter range (\0c and its shards) moved
+/// after revision `rev` (the latest one read): no child was created since.
+pub fn counter_unchanged(keys: &Keys, p: &str, rev: i64) -> Compare {
+    Compare::mod_revision(keys.counter(p), CompareOp::Less, rev + 1).with_range(keys.counter_end(p))
+}
+
+/// True while no key of `p`'s mark range (\0p and its shards) moved after
+/// revision `rev` (0: while there is none): no child was deleted since.
+pub fn marks_unchanged(keys: &Keys, p: &str, rev: i64) -> Compare {
+    Compare::mod_revision(keys.pzxid_mark(p), CompareOp::Less, rev + 1).with_range(keys.pzxid_marks_end(p))
+}
+
+/// Request bytes of a write beyond its data and ACL (keys, compares, reads).
+const WRITE_OVERHEAD: usize = 512;
+
+/// Puts that create the znode `p` with the given content.
+pub fn create_ops(keys: &Keys, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
+    let with_lease = || Some(PutOptions::new().with_lease(lease));
+    vec![
+        TxnOp::put(keys.node(p), encode_node(now, data), with_lease()),
+        TxnOp::put(keys.attrs(p), encode_attrs(now, acl), with_lease()),
+        TxnOp::put(keys.counter(p), Vec::new(), with_lease()),
+    ]
+}
+
 impl Core {
     pub(crate) fn states(&self, resp: TxnResponse, paths: &[&str]) -> ZkResult<Vec<NodeState>> {
         let rev = resp.header().map_or(0, |h| h.revision());
+        self.states_at(rev, resp, paths)
+    }
+
+    /// [`Self::states`] of a response with no header of its own (one op of
+    /// a batch), read at revision `rev`.
+    pub(crate) fn states_at(&self, rev: i64, resp: TxnResponse, paths: &[&str]) -> ZkResult<Vec<NodeState>> {
         let mut it = resp.op_responses().into_iter();
         // Skip write responses: reads are always the trailing ops.
         let skip = it.len() - paths.len() * READ_OPS;
@@ -40,12 +86,7 @@ impl Core {
 
     /// Puts that create the znode `p` with the given content.
     pub(crate) fn create_ops(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
-        let with_lease = || Some(PutOptions::new().with_lease(lease));
-        vec![
-            TxnOp::put(self.keys.node(p), encode_node(now, data), with_lease()),
-            TxnOp::put(self.keys.attrs(p), encode_attrs(now, acl), with_lease()),
-            TxnOp::put(self.keys.counter(p), Vec::new(), with_lease()),
-        ]
+        create_ops(&self.keys, p, data, acl, lease, now)
     }
 
     pub(crate) async fn create(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], mode: CreateMode) -> ZkResult<Reply> {
@@ -62,37 +103,42 @@ impl Core {
                 let ps = self.read_one(parent, ChildRead::Count).await?;
                 check_parent(&ps, parent)?;
                 let name = sequential_name(p, ps.creates()?);
-                (name, ps.counter.as_ref().map(|kv| kv.mod_revision()))
+                (name, Some(ps.counter_rev()))
             } else {
                 (p.to_string(), None)
             };
             let now = now_ms();
-            let mut cmp = vec![
-                exists(self.keys.node(parent)),
-                Compare::lease(self.keys.node(parent), CompareOp::Equal, 0),
-                absent(self.keys.node(&target)),
-            ];
-            if let Some(rev) = counter_rev {
-                cmp.push(Compare::mod_revision(self.keys.counter(parent), CompareOp::Equal, rev));
-            }
-            let mut ok = self.create_ops(&target, data, acl, lease, now);
-            ok.push(bump(self.keys.counter(parent)));
-            let mut fail = read_ops(&self.keys, parent, ChildRead::Count, 0).to_vec();
-            fail.extend(read_ops(&self.keys, &target, ChildRead::Count, 0));
-            let txn = Txn::new().when(cmp).and_then(ok).or_else(fail);
-            let resp = self.etcd_write(txn).await?;
+            let (keys, parent_s, target_s) = (self.keys.clone(), parent.to_string(), target.clone());
+            let (data_v, acl_v) = (data.map(<[u8]>::to_vec), acl.to_vec());
+            let build = move |shard: usize| {
+                let (k, parent, target) = (&keys, parent_s.as_str(), target_s.as_str());
+                let mut cmp = vec![exists(k.node(parent)), Compare::lease(k.node(parent), CompareOp::Equal, 0), absent(k.node(target))];
+                if let Some(rev) = counter_rev {
+                    cmp.push(counter_unchanged(k, parent, rev));
+                }
+                let mut ok = create_ops(k, target, data_v.as_deref(), &acl_v, lease, now);
+                ok.push(bump_shard(k, parent, shard));
+                Txn::new().when(cmp).and_then(ok)
+            };
+            let k = &self.keys;
+            let footprint = Footprint {
+                puts: vec![k.node(&target), k.attrs(&target), k.counter(&target)],
+                deletes: Vec::new(),
+                bumps: Some(k.counter(parent)),
+            };
+            let bytes = data.map_or(0, <[u8]>::len) + acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>() + WRITE_OVERHEAD;
+            let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                let rev = resp.header().map_or(0, |h| h.revision());
                 self.hub.local_create(&target, rev);
                 return Ok(Reply::Created { path: target, stat: new_node_stat(rev, now, lease, data) });
             }
-            let mut states = self.states(resp, &[parent, &target])?;
+            let mut states = self.read_now(&[parent, &target]).await?;
             let node = states.pop().unwrap();
             let ps = states.pop().unwrap();
             check_parent(&ps, parent)?;
             // A sequential name taken by another client's create that also
             // moved the counter is a lost race (next name), not NODEEXISTS.
-            let counter_moved = counter_rev.is_some() && ps.counter.as_ref().map(|kv| kv.mod_revision()) != counter_rev;
+            let counter_moved = counter_rev.is_some_and(|r| ps.counter_rev() != r);
             if node.exists() && !counter_moved {
                 return Err(ZkError::at(Code::NodeExists, &target));
             }
@@ -106,17 +152,22 @@ impl Core {
     pub(crate) async fn set_data(&self, p: &str, data: Option<&[u8]>, version: i32) -> ZkResult<Reply> {
         let mut offset = NO_OFFSET;
         for _ in 0..MAX_RACES {
-            let mut cmp = vec![exists(self.keys.node(p))];
-            version_compares(self, p, version, offset, &mut cmp);
             let now = now_ms();
-            let fail = read_ops(&self.keys, p, ChildRead::Count, 0);
-            let resp = self.etcd_write(Txn::new().when(cmp).and_then(self.set_data_ops(p, data, now)).or_else(fail)).await?;
+            let (keys, path, data_v) = (self.keys.clone(), p.to_string(), data.map(<[u8]>::to_vec));
+            let build = move |_| {
+                let mut cmp = vec![exists(keys.node(&path))];
+                version_compares(&keys, &path, version, offset, &mut cmp);
+                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now))
+            };
+            let footprint = Footprint { puts: vec![self.keys.node(p)], ..Default::default() };
+            let bytes = data.map_or(0, <[u8]>::len) + WRITE_OVERHEAD;
+            let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                let (rev, stat) = self.set_data_stat(p, resp, now, data)?;
+                let stat = self.set_data_stat(p, rev, resp, now, data)?;
                 self.hub.local_change(p, rev);
                 return Ok(Reply::Stat(stat));
             }
-            let st = self.states(resp, &[p])?.remove(0);
+            let st = self.read_one(p, ChildRead::Count).await?;
             offset = check_version(&st, p, version)?;
         }
         Err(lost_races("setData", p))
@@ -129,22 +180,33 @@ impl Core {
         let parent = path::parent(p);
         let mut offset = NO_OFFSET;
         for _ in 0..MAX_RACES {
-            let mut cmp = vec![exists(self.keys.node(p))];
-            version_compares(self, p, version, offset, &mut cmp);
-            cmp.push(absent(self.keys.children_prefix(p)).with_prefix());
-            let ok = vec![
-                TxnOp::delete(self.keys.node(p), None),
-                TxnOp::delete(self.keys.attrs(p), Some(DeleteOptions::new().with_range(self.keys.attrs_end(p)))),
-                mark_child_deleted(&self.keys, parent),
-            ];
-            let fail = read_ops(&self.keys, p, ChildRead::Count, 0);
-            let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok).or_else(fail)).await?;
+            let (keys, path) = (self.keys.clone(), p.to_string());
+            let build = move |shard: usize| {
+                let (k, p) = (&keys, path.as_str());
+                let mut cmp = vec![exists(k.node(p))];
+                version_compares(k, p, version, offset, &mut cmp);
+                cmp.push(absent(k.children_prefix(p)).with_prefix());
+                let ok = vec![
+                    TxnOp::delete(k.node(p), None),
+                    TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))),
+                    TxnOp::put(k.pzxid_mark_shard(path::parent(p), shard), Vec::new(), None),
+                ];
+                Txn::new().when(cmp).and_then(ok)
+            };
+            let k = &self.keys;
+            let mut node_end = k.node(p);
+            node_end.push(0);
+            let footprint = Footprint {
+                puts: Vec::new(),
+                deletes: vec![(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))],
+                bumps: Some(k.pzxid_mark(parent)),
+            };
+            let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, WRITE_OVERHEAD).await?;
             if resp.succeeded() {
-                let rev = resp.header().map_or(0, |h| h.revision());
                 self.hub.local_delete(p, rev);
                 return Ok(Reply::Deleted);
             }
-            let st = self.states(resp, &[p])?.remove(0);
+            let st = self.read_one(p, ChildRead::Count).await?;
             offset = check_version(&st, p, version)?;
             if st.num_children > 0 {
                 return Err(ZkError::at(Code::NotEmpty, p));
@@ -175,28 +237,8 @@ impl Core {
         Err(lost_races("setAcl", p))
     }
 
-    /// setData's writes plus just what its Stat needs beyond the put's
-    /// previous value: the attribute keys, and the child count only for a
-    /// node that ever had children (most setData targets are leaves, and a
-    /// prefix count is the costly part of a read).
-    fn set_data_ops(&self, p: &str, data: Option<&[u8]>, now: i64) -> Vec<TxnOp> {
-        let k = &self.keys;
-        let never_had_children = Txn::new()
-            .when(vec![
-                Compare::version(k.counter(p), CompareOp::Equal, 1),
-                Compare::value(k.counter(p), CompareOp::Equal, Vec::new()),
-            ])
-            .or_else(vec![TxnOp::get(k.children_prefix(p), Some(GetOptions::new().with_prefix().with_count_only()))]);
-        vec![
-            TxnOp::put(k.node(p), encode_node(now, data), Some(PutOptions::new().with_ignore_lease().with_prev_key())),
-            TxnOp::get(k.attrs(p), Some(GetOptions::new().with_range(k.attrs_end(p)))),
-            TxnOp::txn(never_had_children),
-        ]
-    }
-
-    /// The Stat after [`Self::set_data_ops`] succeeded, and its revision.
-    fn set_data_stat(&self, p: &str, resp: TxnResponse, now: i64, data: Option<&[u8]>) -> ZkResult<(i64, Stat)> {
-        let rev = resp.header().map_or(0, |h| h.revision());
+    /// The Stat after [`set_data_ops`] succeeded at revision `rev`.
+    fn set_data_stat(&self, p: &str, rev: i64, resp: TxnResponse, now: i64, data: Option<&[u8]>) -> ZkResult<Stat> {
         let mut it = resp.op_responses().into_iter();
         let shape = || ZkError::new(Code::SystemError, "etcd txn answered with an unexpected response shape");
         let prev = match it.next() {
@@ -224,7 +266,15 @@ impl Core {
             mtime: now,
             data_len: data.map_or(0, <[u8]>::len) as i32,
         })?;
-        Ok((rev, stat))
+        Ok(stat)
+    }
+
+    /// Sends one op's txn through the write batcher (one in-flight slot
+    /// per op); sent at most once unless provably never delivered.
+    pub(crate) async fn batched_write(&self, build: super::write_batch::BuildTxn, footprint: Footprint, bytes: usize) -> ZkResult<Written> {
+        let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
+        let r = self.writes.write(build, footprint, bytes).await;
+        self.check_etcd_result(r)
     }
 
     /// Writes are sent at most once unless provably never delivered.
@@ -232,6 +282,14 @@ impl Core {
         let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
         let r = self.transport.txn(txn, Retry::IfNotSent).await;
         self.check_etcd_result(r)
+    }
+
+    /// Reads nodes together in one txn of their own (no batching).
+    pub(crate) async fn read_now(&self, paths: &[&str]) -> ZkResult<Vec<NodeState>> {
+        let ops: Vec<TxnOp> = paths.iter().flat_map(|p| read_ops(&self.keys, p, ChildRead::Count, 0)).collect();
+        let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
+        let resp = self.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?;
+        self.states(resp, paths)
     }
 
     /// Reads one znode in its own txn (no batching).
@@ -247,6 +305,25 @@ impl Core {
         let opts = if lease != 0 { PutOptions::new().with_lease(lease) } else { PutOptions::new() };
         TxnOp::put(self.keys.version_offset(p), encode_offset(offset), Some(opts))
     }
+}
+
+/// setData's writes plus just what its Stat needs beyond the put's previous
+/// value: the attribute keys, and the child count only for a node that ever
+/// had children (most setData targets are leaves, and a prefix count is the
+/// costly part of a read).
+fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64) -> Vec<TxnOp> {
+    let never_had_children = Txn::new()
+        .when(vec![
+            Compare::version(k.counter(p), CompareOp::Equal, 1),
+            Compare::value(k.counter(p), CompareOp::Equal, Vec::new()),
+            Compare::version(k.counter_shards_start(p), CompareOp::Equal, 0).with_range(k.counter_end(p)),
+        ])
+        .or_else(vec![TxnOp::get(k.children_prefix(p), Some(GetOptions::new().with_prefix().with_count_only()))]);
+    vec![
+        TxnOp::put(k.node(p), encode_node(now, data), Some(PutOptions::new().with_ignore_lease().with_prev_key())),
+        TxnOp::get(k.attrs(p), Some(GetOptions::new().with_range(k.attrs_end(p)))),
+        TxnOp::txn(never_had_children),
+    ]
 }
 
 /// The put that moves `parent`'s pzxid when a child is deleted (a parent
@@ -294,16 +371,16 @@ pub const NO_OFFSET: OffsetState = (0, 0);
 
 /// Compares asserting that `p` has ZooKeeper version `version`, given the
 /// offset key state we believe in (first try: no offset key, the common case).
-pub fn version_compares(core: &Core, p: &str, version: i32, offset: OffsetState, cmp: &mut Vec<Compare>) {
+pub fn version_compares(keys: &Keys, p: &str, version: i32, offset: OffsetState, cmp: &mut Vec<Compare>) {
     if version == -1 {
         return;
     }
     let (rev, off) = offset;
-    cmp.push(Compare::version(core.keys.node(p), CompareOp::Equal, version as i64 + 1 - off));
+    cmp.push(Compare::version(keys.node(p), CompareOp::Equal, version as i64 + 1 - off));
     cmp.push(if rev == 0 {
-        absent(core.keys.version_offset(p))
+        absent(keys.version_offset(p))
     } else {
-        Compare::mod_revision(core.keys.version_offset(p), CompareOp::Equal, rev)
+        Compare::mod_revision(keys.version_offset(p), CompareOp::Equal, rev)
     });
 }
 

@@ -12,6 +12,8 @@
 //!     GET_ACL 6:      str path
 //!     SET_ACL 7:      str path, acls, int version
 //!     MULTI 14:       int n, op* (CREATE, DELETE, SET_DATA, or CHECK 13: str path, int version)
+//!     RESTORE 50:     str path, bytes data, acls, long ctime, long mtime, int version,
+//!                     int aversion, long child_creates (not ZooKeeper's; answers a stat)
 //!   str   := int len (bytes of UTF-8), bytes;  bytes := int len (-1 = null), bytes
 //!   (a path's UTF-16 surrogates come as 3-byte sequences, not UTF-8: refused)
 //!   acls  := int n, (int perms, str scheme, str id)*
@@ -30,7 +32,7 @@
 //!   long mtime, int version, int cversion, int aversion, long ephemeralOwner,
 //!   int dataLength, int numChildren, long pzxid).
 
-use crate::engine::{multi_code, CreateMode, Credentials, TlsOptions, MultiOp, OpResult, Reply, Request, WatchedEvent};
+use crate::engine::{multi_code, CreateMode, Credentials, MultiOp, OpResult, Reply, Request, RestoreNode, TlsOptions, WatchedEvent};
 use crate::znode::{Acl, Code, Stat, ZkError, ZkResult};
 
 use super::error::{BridgeError, BridgeResult};
@@ -45,6 +47,7 @@ pub const OP_SET_ACL: u8 = 7;
 pub const OP_GET_CHILDREN: u8 = 12;
 pub const OP_CHECK: u8 = 13;
 pub const OP_MULTI: u8 = 14;
+pub const OP_RESTORE: u8 = 50;
 
 pub const REC_COMPLETION: u8 = 1;
 pub const REC_EVENT: u8 = 2;
@@ -128,6 +131,10 @@ impl<'a> Reader<'a> {
 
     fn i32(&mut self) -> BridgeResult<i32> {
         Ok(i32::from_be_bytes(self.take(4)?.try_into().unwrap()))
+    }
+
+    fn i64(&mut self) -> BridgeResult<i64> {
+        Ok(i64::from_be_bytes(self.take(8)?.try_into().unwrap()))
     }
 
     fn count(&mut self) -> BridgeResult<usize> {
@@ -214,6 +221,16 @@ impl<'a> Reader<'a> {
                     None => Request::Multi(ops),
                 }
             }
+            OP_RESTORE => Request::Restore(Box::new(RestoreNode {
+                path: self.path()?,
+                data: self.bytes()?,
+                acl: self.acls()?,
+                ctime: self.i64()?,
+                mtime: self.i64()?,
+                version: self.i32()?,
+                aversion: self.i32()?,
+                child_creates: self.i64()?,
+            })),
             _ => return Err(malformed("unknown op code", at)),
         }))
     }
@@ -423,6 +440,28 @@ mod tests {
         assert!(matches!(&out[0], Ok(Request::SetData { data: None, version: 7, .. })));
         assert!(matches!(&out[1], Ok(Request::SetData { data: Some(d), version: -1, .. }) if d.is_empty()));
         assert_eq!(out[2].as_ref().unwrap_err().code, Code::BadArguments);
+    }
+
+    #[test]
+    fn decodes_a_restore_with_its_counters() {
+        let mut v = vec![OP_RESTORE];
+        enc_str(&mut v, "/r");
+        v.extend_from_slice(&(-1i32).to_be_bytes());
+        v.extend_from_slice(&1i32.to_be_bytes());
+        v.extend_from_slice(&31i32.to_be_bytes());
+        enc_str(&mut v, "world");
+        enc_str(&mut v, "anyone");
+        for (n, wide) in [(11i64, true), (12, true), (3, false), (2, false), (7, true)] {
+            if wide {
+                v.extend_from_slice(&n.to_be_bytes());
+            } else {
+                v.extend_from_slice(&(n as i32).to_be_bytes());
+            }
+        }
+        let Ok(Request::Restore(n)) = decode_one(&v).unwrap() else { panic!("not decoded as restore") };
+        assert_eq!((n.path.as_str(), n.data.as_ref(), n.acl.len()), ("/r", None, 1));
+        assert_eq!((n.ctime, n.mtime, n.version, n.aversion, n.child_creates), (11, 12, 3, 2, 7));
+        assert!(decode_one(&v[..v.len() - 1]).is_err());
     }
 
     #[test]

@@ -26,18 +26,33 @@
 //!                     (creates + deletes) is 2 * creates - numChildren
 //!                     (ZooKeeper's DataNode.copyStat), exact even when lease
 //!                     expiry removed children (that touches no counter).
+//! zk/a<path>\0c<i>    counter shard i (decimal, 1 to MAX_COUNTER_SHARDS - 1):
+//!                     creates batched into one etcd txn under one parent
+//!                     cannot all put \0c (etcd allows one put per key per
+//!                     txn), so the i-th of them bumps shard i instead. A
+//!                     shard is a plain put (no lease: a parent is never
+//!                     ephemeral) and counts its etcd version: creates =
+//!                     \0c's count + the sum of the shards' versions. The
+//!                     counter range `[\0c, \0d)` holds \0c and every shard.
 //! zk/a<path>\0p       pzxid mark: every child delete puts it (empty value).
-//!                     pzxid = the larger mod_revision of \0c and \0p.
+//!                     pzxid = the largest mod_revision of \0c, \0p and
+//!                     their shards.
+//! zk/a<path>\0p<i>    pzxid mark shard i: the i-th child delete under one
+//!                     parent in one batched etcd txn puts it instead of \0p.
+//!                     The mark range `[\0p, \0q)` holds \0p and its shards.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
-//!                     put per key per txn) or re-created it: decimal (may be
-//!                     negative), added to the version.
+//!                     put per key per txn) or re-created it, or a restore
+//!                     (engine/restore.rs: an import) gave the node its
+//!                     version: decimal (may be negative), added to the
+//!                     version.
 //! zk/a<path>\0r       re-creation mark, present once a multi deleted the
-//!                     node and created it again (until the node is deleted;
+//!                     node and created it again, or a restore gave it its
+//!                     aversion (until the node is deleted;
 //!                     a later such multi puts it again): etcd cannot delete and
 //!                     put one key in one txn, and a put on a live key keeps
 //!                     its create_revision. czxid = this key's mod_revision
-//!                     (it is put only by that multi); value = decimal offset
+//!                     (it is put only by that multi or restore); value = decimal offset
 //!                     added to aversion (the attribute key's etcd version
 //!                     went on counting).
 //! zk/n~events         a multi that changes one path more than once (delete
@@ -76,6 +91,10 @@ use super::path;
 
 /// Deepest path the layout can hold (three decimal digits of depth).
 pub const MAX_DEPTH: usize = 999;
+
+/// How many counter keys (\0c and its shards) creates under one parent
+/// may use in one etcd txn.
+pub const MAX_COUNTER_SHARDS: usize = 32;
 
 /// Longest namespace accepted.
 pub const MAX_NAMESPACE: usize = 128;
@@ -136,6 +155,25 @@ impl Keys {
         format!("{}/a{}\0c", self.ns, path).into_bytes()
     }
 
+    /// Counter shard `i` (1 and up) of `path`; shard 0 is [`Self::counter`].
+    pub fn counter_shard(&self, path: &str, i: usize) -> Vec<u8> {
+        match i {
+            0 => self.counter(path),
+            _ => format!("{}/a{}\0c{i}", self.ns, path).into_bytes(),
+        }
+    }
+
+    /// End (exclusive) of the counter range `[counter(path), counter_end(path))`:
+    /// the counter and all its shards.
+    pub fn counter_end(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0d", self.ns, path).into_bytes()
+    }
+
+    /// Start of the range holding only the shards (ends at [`Self::counter_end`]).
+    pub fn counter_shards_start(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0c0", self.ns, path).into_bytes()
+    }
+
     /// The version offset key of `path`.
     pub fn version_offset(&self, path: &str) -> Vec<u8> {
         format!("{}/a{}\0v", self.ns, path).into_bytes()
@@ -144,6 +182,19 @@ impl Keys {
     /// The pzxid mark of `path`.
     pub fn pzxid_mark(&self, path: &str) -> Vec<u8> {
         format!("{}/a{}\0p", self.ns, path).into_bytes()
+    }
+
+    /// Pzxid mark shard `i` (1 and up) of `path`; shard 0 is [`Self::pzxid_mark`].
+    pub fn pzxid_mark_shard(&self, path: &str, i: usize) -> Vec<u8> {
+        match i {
+            0 => self.pzxid_mark(path),
+            _ => format!("{}/a{}\0p{i}", self.ns, path).into_bytes(),
+        }
+    }
+
+    /// End (exclusive) of the mark range `[pzxid_mark(path), pzxid_marks_end(path))`.
+    pub fn pzxid_marks_end(&self, path: &str) -> Vec<u8> {
+        format!("{}/a{}\0q", self.ns, path).into_bytes()
     }
 
     /// The re-creation mark of `path`.
@@ -172,6 +223,8 @@ impl Keys {
             Some(b"\0v") => AttrKind::VersionOffset,
             Some(b"\0r") => AttrKind::Recreated,
             Some(b"\0p") => AttrKind::PzxidMark,
+            Some(k) if k.len() > 2 && k.starts_with(b"\0c") && k[2..].iter().all(u8::is_ascii_digit) => AttrKind::CounterShard,
+            Some(k) if k.len() > 2 && k.starts_with(b"\0p") && k[2..].iter().all(u8::is_ascii_digit) => AttrKind::PzxidMarkShard,
             _ => AttrKind::Other,
         }
     }
@@ -181,22 +234,12 @@ impl Keys {
 pub enum AttrKind {
     Attrs,
     Counter,
+    CounterShard,
     VersionOffset,
     Recreated,
     PzxidMark,
+    PzxidMarkShard,
     Other,
-}
-
-/// The end of a prefix range: the prefix with its last byte incremented.
-pub fn prefix_end(prefix: &[u8]) -> Vec<u8> {
-    let mut end = prefix.to_vec();
-    while let Some(last) = end.pop() {
-        if last < 0xff {
-            end.push(last + 1);
-            return end;
-        }
-    }
-    vec![0]
 }
 
 #[cfg(test)]
@@ -217,7 +260,8 @@ mod tests {
         assert_eq!(k.path_of_node_key(b"zk/a/a/b"), None);
         assert_eq!(k.path_of_node_key(&k.multi_events()), None);
         assert!(k.multi_events().starts_with(&k.all_nodes_prefix()));
-        assert!(k.multi_events() >= prefix_end(b"zk/n999"), "after every node key");
+        // Node keys go on with three digits: "zk/n:" ('9' + 1) is past them all.
+        assert!(k.multi_events().as_slice() > &b"zk/n:"[..], "after every node key");
         let (lo, hi) = (k.attrs("/a"), k.attrs_end("/a"));
         for key in [k.attrs("/a"), k.counter("/a"), k.version_offset("/a"), k.recreated("/a"), k.pzxid_mark("/a")] {
             assert!(key >= lo && key < hi);
@@ -226,7 +270,21 @@ mod tests {
             assert!(!(key >= lo && key < hi));
         }
         assert_eq!(k.attr_kind("/a", &k.counter("/a")), AttrKind::Counter);
-        assert_eq!(prefix_end(b"zk/n"), b"zk/o");
+        for i in 1..MAX_COUNTER_SHARDS {
+            let shard = k.counter_shard("/a", i);
+            assert_eq!(k.attr_kind("/a", &shard), AttrKind::CounterShard);
+            assert!(shard >= k.counter_shards_start("/a") && shard < k.counter_end("/a"));
+            assert!(shard > lo && shard < hi);
+        }
+        assert_eq!(k.counter_shard("/a", 0), k.counter("/a"));
+        assert!(k.counter("/a") < k.counter_shards_start("/a"));
+        assert!(k.pzxid_mark("/a") >= k.counter_end("/a"));
+        for i in 1..MAX_COUNTER_SHARDS {
+            let shard = k.pzxid_mark_shard("/a", i);
+            assert_eq!(k.attr_kind("/a", &shard), AttrKind::PzxidMarkShard);
+            assert!(shard > k.pzxid_mark("/a") && shard < k.pzxid_marks_end("/a") && shard < hi);
+        }
+        assert!(k.recreated("/a") >= k.pzxid_marks_end("/a") && k.version_offset("/a") >= k.pzxid_marks_end("/a"));
     }
 
     #[test]

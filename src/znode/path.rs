@@ -79,26 +79,12 @@ pub fn parent(path: &str) -> &str {
     }
 }
 
-/// The last segment of a validated path (`""` for `/`).
-pub fn name(path: &str) -> &str {
-    &path[path.rfind('/').map_or(0, |i| i + 1)..]
-}
-
 /// Number of segments: `/` is 0, `/a` is 1, `/a/b` is 2.
 pub fn depth(path: &str) -> usize {
     if path == "/" {
         0
     } else {
         path.matches('/').count()
-    }
-}
-
-/// Joins a parent path and a child name.
-pub fn join(parent: &str, child: &str) -> String {
-    if parent == "/" {
-        format!("/{child}")
-    } else {
-        format!("{parent}/{child}")
     }
 }
 
@@ -209,11 +195,8 @@ mod tests {
     fn path_helpers() {
         assert_eq!(parent("/a"), "/");
         assert_eq!(parent("/a/b"), "/a");
-        assert_eq!(name("/a/b"), "b");
         assert_eq!(depth("/"), 0);
         assert_eq!(depth("/a/b"), 2);
-        assert_eq!(join("/", "a"), "/a");
-        assert_eq!(join("/a", "b"), "/a/b");
     }
 
     #[test]

@@ -12,7 +12,7 @@ public final class ClientConfig {
     private int requestTimeoutMs = 10_000;
     private String namespace = "zk";
     private int maxDataBytes = 1024 * 1024;
-    private int maxInFlight = 256; // the engine's default: deep write pipelines are what make etcd fast
+    private int maxInFlight = 1000; // the engine's default: deep write pipelines fold into few etcd txns
     private String eventThreadName; // null: kafka-etcd-event-N
     // TLS to etcd (null CA: plaintext) and the etcd user.
     private byte[] tlsCaPem;

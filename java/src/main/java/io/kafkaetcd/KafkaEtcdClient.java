@@ -293,6 +293,15 @@ public final class KafkaEtcdClient implements AutoCloseable {
         return run(Request.multi(ops)).opResults();
     }
 
+    /**
+     * Writes a node with the given data, ACL, times and counters, over what is there (not a
+     * ZooKeeper operation: for imports and restores with the brokers stopped; see
+     * {@link RestoreNode}). The parent must exist. Returns the Stat read back.
+     */
+    public Stat restoreNode(RestoreNode node) throws KeeperException, InterruptedException {
+        return run(Request.restoreNode(node)).stat();
+    }
+
     private static void fill(Stat out, Stat in) {
         if (out != null && in != null) {
             out.copyFrom(in);

@@ -21,9 +21,16 @@ public final class Request {
     private final boolean watch;
     private final List<Op> ops;
     private final Object ctx;
+    private final RestoreNode restore;
 
     private Request(int op, String path, byte[] data, List<Acl> acl, CreateMode mode, int version, boolean watch,
                     List<Op> ops, Object ctx) {
+        this(op, path, data, acl, mode, version, watch, ops, ctx, null);
+    }
+
+    private Request(int op, String path, byte[] data, List<Acl> acl, CreateMode mode, int version, boolean watch,
+                    List<Op> ops, Object ctx, RestoreNode restore) {
+        this.restore = restore;
         this.op = op;
         this.path = path;
         this.data = data;
@@ -102,9 +109,17 @@ public final class Request {
         return new Request(Wire.OP_MULTI, null, null, null, null, -1, false, Collections.unmodifiableList(copy), null);
     }
 
+    /** Writes a node with the given counters (not a ZooKeeper operation; see {@link RestoreNode}). Answers its Stat. */
+    public static Request restoreNode(RestoreNode n) {
+        if (n == null) {
+            throw new IllegalArgumentException("node cannot be null");
+        }
+        return new Request(Wire.OP_RESTORE, n.path, n.data, acl(n.acl), null, n.version, false, null, null, n);
+    }
+
     /** The same request carrying {@code ctx}, returned by {@link Response#ctx()}. */
     public Request withContext(Object ctx) {
-        return new Request(op, path, data, acl, mode, version, watch, ops, ctx);
+        return new Request(op, path, data, acl, mode, version, watch, ops, ctx, restore);
     }
 
     /** ZooKeeper's op code: 1 create, 2 delete, 3 exists, 4 getData, 5 setData, 6 getACL, 7 setACL, 12 getChildren, 14 multi. */
@@ -118,6 +133,8 @@ public final class Request {
     public boolean watch() { return watch; }
     public List<Op> ops() { return ops; }
     public Object ctx() { return ctx; }
+    /** The node of a restore request, else null. */
+    public RestoreNode restore() { return restore; }
 
     @Override
     public String toString() {

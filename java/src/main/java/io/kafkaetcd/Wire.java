@@ -23,6 +23,7 @@ final class Wire {
     static final int OP_GET_CHILDREN = 12;
     static final int OP_CHECK = 13;
     static final int OP_MULTI = 14;
+    static final int OP_RESTORE = 50;
 
     static final byte REC_COMPLETION = 1;
     static final byte REC_EVENT = 2;
@@ -122,6 +123,18 @@ final class Wire {
                     encodeOp(out, op);
                 }
                 break;
+            case OP_RESTORE: {
+                RestoreNode n = r.restore();
+                out.putPath(n.path);
+                out.putBytes(n.data);
+                out.putAcls(r.acl());
+                out.putLong(n.ctime);
+                out.putLong(n.mtime);
+                out.putInt(n.version);
+                out.putInt(n.aversion);
+                out.putLong(n.childCreates);
+                break;
+            }
             default:
                 throw new IllegalArgumentException("unknown op " + r.op());
         }
@@ -172,6 +185,11 @@ final class Wire {
             buf[len++] = (byte) (v >>> 16);
             buf[len++] = (byte) (v >>> 8);
             buf[len++] = (byte) v;
+        }
+
+        void putLong(long v) {
+            putInt((int) (v >>> 32));
+            putInt((int) v);
         }
 
         void putBytes(byte[] b) {

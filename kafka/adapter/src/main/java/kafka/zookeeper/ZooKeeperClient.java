@@ -121,7 +121,12 @@ public class ZooKeeperClient {
         this.logIdent = "[ZooKeeperClient" + (name == null || name.isEmpty() ? "" : " " + name) + "] ";
         this.settings = AdapterSettings.from(clientConfig);
         ClientChecks.checkConfig(clientConfig);
-        this.inFlightRequests = new Semaphore(maxInFlightRequests);
+        // zookeeper.max.in.flight.requests (Kafka's default: 10) protected
+        // ZooKeeper's server. The engine bounds its etcd traffic itself
+        // (write and read batching, kafkaetcd.etcd.max.in.flight), so a
+        // handleRequests lets through up to the engine's bound at once and
+        // its requests fold into few etcd txns.
+        this.inFlightRequests = new Semaphore(Math.max(maxInFlightRequests, settings.etcdMaxInFlight()));
         String threadPrefix = name == null ? "" : name.replaceAll("\\s", "") + "-";
         this.reinitializeScheduler = new KafkaScheduler(1, true, "zk-client-" + threadPrefix + "reinit-");
         this.metricsGroup = new KafkaMetricsGroup(metricGroup, metricType);

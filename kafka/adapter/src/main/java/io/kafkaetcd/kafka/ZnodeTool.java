@@ -23,6 +23,8 @@ import io.kafkaetcd.Stat;
  * CONNECT is Kafka's zookeeper.connect ({@code host:port,...[/chroot]}); the
  * namespace comes from -Dkafkaetcd.namespace like the broker's. Exit status 1
  * (message on stderr) when a node is missing or etcd cannot be reached.
+ * Operators want {@link io.kafkaetcd.kafka.tool.EtcdZkShell} (bin/kafka-etcd-shell.sh):
+ * more commands, the broker's TLS settings, import and export.
  */
 public final class ZnodeTool {
     private ZnodeTool() {

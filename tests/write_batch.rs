@@ -1,0 +1,186 @@
+//! Write batching against a real etcd: writes ready at once travel as one
+//! etcd txn of nested txns (see src/engine/write_batch.rs), and each keeps
+//! the answer it would have had alone. The clients here allow one write txn
+//! in flight, so everything submitted behind the first write is batched.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use common::{shared_single, unique_chroot, zk};
+use kafka_etcd::{Acl, ClientOptions, Code, CreateMode, Reply, Request, ZkClient, ZkResult};
+
+const P: CreateMode = CreateMode::Persistent;
+
+fn open() -> Vec<Acl> {
+    Acl::open_unsafe()
+}
+
+/// A client in a fresh chroot that batches every write queued behind the one in flight.
+async fn batching_client(name: &str, session: Duration) -> (ZkClient, String) {
+    let endpoints = shared_single().connect_string();
+    let chroot = unique_chroot(name);
+    let root = ZkClient::connect(&endpoints, zk::opts()).await.unwrap();
+    root.create(&chroot, None, open(), P).await.unwrap();
+    root.close().await;
+    let o = ClientOptions { max_write_txns: 1, session_timeout: session, ..zk::opts() };
+    (ZkClient::connect(&format!("{endpoints}{chroot}"), o).await.unwrap(), chroot)
+}
+
+fn create(path: &str, mode: CreateMode) -> Request {
+    Request::Create { path: path.into(), data: Some(path.as_bytes().to_vec()), acl: open(), mode }
+}
+
+fn created(r: &ZkResult<Reply>) -> (String, i64) {
+    match r {
+        Ok(Reply::Created { path, stat }) => (path.clone(), stat.czxid),
+        other => panic!("expected a create, got {other:?}"),
+    }
+}
+
+fn code(r: &ZkResult<Reply>) -> Code {
+    match r {
+        Ok(_) => Code::Ok,
+        Err(e) => e.code,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_creates_under_one_parent_batch_with_exact_names_and_counts() {
+    let (c, _) = batching_client("batch-creates", Duration::from_secs(4)).await;
+    c.create("/p", None, open(), P).await.unwrap();
+    // 300 plain creates with a sequential one after every 30th: the
+    // sequential suffix counts every create before it, as in ZooKeeper.
+    let mut reqs = Vec::new();
+    let mut expected_seq = Vec::new();
+    let mut creates = 0;
+    for i in 0..300 {
+        reqs.push(create(&format!("/p/c{i:03}"), P));
+        creates += 1;
+        if i % 30 == 29 {
+            reqs.push(create("/p/s-", CreateMode::PersistentSequential));
+            expected_seq.push(format!("/p/s-{creates:010}"));
+            creates += 1;
+        }
+    }
+    let results = c.submit_all(reqs).await;
+    let mut plain_czxids = HashSet::new();
+    let mut seq_names = Vec::new();
+    for r in &results {
+        let (path, czxid) = created(r);
+        if path.starts_with("/p/s-") {
+            seq_names.push(path);
+        } else {
+            plain_czxids.insert(czxid);
+        }
+    }
+    assert_eq!(seq_names, expected_seq);
+    assert!(plain_czxids.len() < 100, "300 creates took {} etcd revisions: not batched", plain_czxids.len());
+
+    let (_, st) = c.get_data("/p", false).await.unwrap();
+    assert_eq!((st.num_children, st.cversion), (creates, creates));
+    // setData reads the child count only for nodes that ever had children.
+    let st2 = c.set_data("/p", Some(b"x"), 0).await.unwrap();
+    assert_eq!((st2.num_children, st2.cversion, st2.version), (creates, creates, 1));
+
+    // Deletes under one parent are batched too (their pzxid marks split them).
+    let dels: Vec<Request> = (0..100).map(|i| Request::Delete { path: format!("/p/c{i:03}"), version: 0 }).collect();
+    for r in c.submit_all(dels).await {
+        assert_eq!(code(&r), Code::Ok);
+    }
+    let (kids, st3) = c.get_children("/p", false).await.unwrap();
+    assert_eq!(kids.len() as i32, creates - 100);
+    assert_eq!((st3.num_children, st3.cversion), (creates - 100, creates + 100));
+    let (next, _) = c.create("/p/s-", None, open(), CreateMode::PersistentSequential).await.unwrap();
+    assert_eq!(next, format!("/p/s-{creates:010}"));
+    let (_, st4) = c.get_data("/p", false).await.unwrap();
+    assert_eq!(st4.pzxid, c.exists(&next, false).await.unwrap().unwrap().czxid);
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_mixing_successes_and_failures_answers_each_op_as_alone() {
+    let (c, _) = batching_client("batch-mixed", Duration::from_secs(4)).await;
+    c.create("/x", None, open(), P).await.unwrap();
+    c.create("/v", None, open(), P).await.unwrap();
+    c.create("/v2", None, open(), P).await.unwrap();
+    c.create("/full", None, open(), P).await.unwrap();
+    c.create("/full/k", None, open(), P).await.unwrap();
+    c.create("/gone", None, open(), P).await.unwrap();
+    c.create("/e", None, open(), CreateMode::Ephemeral).await.unwrap();
+    let mut reqs = vec![
+        create("/lead", P), // takes the one write slot; the rest queue behind it
+        create("/x", P),
+        create("/missing/a", P),
+        Request::SetData { path: "/v".into(), data: Some(b"v".to_vec()), version: 5 },
+        Request::Delete { path: "/full".into(), version: -1 },
+        create("/e/child", P),
+        Request::Delete { path: "/nope".into(), version: -1 },
+        Request::Delete { path: "/gone".into(), version: 3 },
+        Request::SetData { path: "/v2".into(), data: Some(b"v2".to_vec()), version: 0 },
+    ];
+    let expected = [
+        Code::Ok,
+        Code::NodeExists,
+        Code::NoNode,
+        Code::BadVersion,
+        Code::NotEmpty,
+        Code::NoChildrenForEphemerals,
+        Code::NoNode,
+        Code::BadVersion,
+        Code::Ok,
+    ];
+    for i in 0..20 {
+        reqs.push(create(&format!("/new{i}"), P));
+    }
+    let results = c.submit_all(reqs).await;
+    let codes: Vec<Code> = results.iter().map(code).collect();
+    assert_eq!(&codes[..expected.len()], &expected[..], "{results:?}");
+    let czxids: HashSet<i64> = results[expected.len()..].iter().map(|r| created(r).1).collect();
+    assert!(czxids.len() < 20, "20 creates in {} revisions: not batched", czxids.len());
+    match &results[8] {
+        Ok(Reply::Stat(st)) => assert_eq!((st.version, st.data_length), (1, 2)),
+        other => panic!("setData /v2: {other:?}"),
+    }
+    // Nothing a failed op would have written was written.
+    assert_eq!(c.get_data("/v", false).await.unwrap().1.version, 0);
+    assert_eq!(c.get_data("/x", false).await.unwrap().1.version, 0);
+    assert!(c.exists("/gone", false).await.unwrap().is_some());
+    assert_eq!(c.get_children("/full", false).await.unwrap().0, vec!["k".to_string()]);
+    assert!(c.get_children("/e", false).await.unwrap().0.is_empty());
+    // The root counted exactly the creates that succeeded (lead, /new0-19
+    // and the six made before the batch, the chroot's own children).
+    let (kids, st) = c.get_children("/", false).await.unwrap();
+    assert_eq!(kids.len(), 6 + 1 + 20);
+    assert_eq!(st.cversion, 6 + 1 + 20);
+    c.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_etcd_refuses_is_split_and_no_op_applies_twice() {
+    // A long session, so only the revoked lease (not the keep-alive) ends it.
+    let (c, chroot) = batching_client("batch-refused", Duration::from_secs(30)).await;
+    c.create("/p", None, open(), P).await.unwrap();
+    // Revoke the session's lease behind the engine's back: a batch holding an
+    // ephemeral create is then refused by etcd as a whole (lease not found).
+    let endpoints = shared_single().endpoints();
+    let mut etcd = etcd_client::Client::connect([format!("http://{}", endpoints[0])], None).await.unwrap();
+    etcd.lease_revoke(c.session_id()).await.unwrap();
+    let mut reqs = vec![create("/p/lead", P), create("/p/eph", CreateMode::Ephemeral)];
+    for i in 0..20 {
+        reqs.push(create(&format!("/p/n{i}"), P));
+    }
+    let results = c.submit_all(reqs).await;
+    assert_eq!(code(&results[1]), Code::SessionExpired, "{:?}", results[1]);
+    for (i, r) in results.iter().enumerate().filter(|(i, _)| *i != 1) {
+        // Applied by a refused batch and then sent again, a create would answer NODEEXISTS.
+        assert_eq!(code(r), Code::Ok, "request {i}: {r:?}");
+    }
+    // Read with a fresh client (the first one's session is gone).
+    let root = ZkClient::connect(&shared_single().connect_string(), zk::opts()).await.unwrap();
+    let (kids, st) = root.get_children(&format!("{chroot}/p"), false).await.unwrap();
+    assert_eq!(kids.len(), 21, "{kids:?}");
+    assert_eq!((st.num_children, st.cversion), (21, 21));
+    root.close().await;
+}
