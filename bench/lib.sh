@@ -3,7 +3,8 @@
 # fresh servers through the scripts' launchers (scripts/lib/etcd-cluster.sh,
 # scripts/lib/zookeeper-server.sh).
 #
-#   zk_bench_ensure            build bench/zookeeper when missing or stale; exports ZK_BENCH_CLASSPATH
+#   zk_bench_ensure            build bench/zookeeper through the root Maven reactor (what it
+#                              needs first, as far as stale); exports ZK_BENCH_CLASSPATH
 #   bench_etcd_start DIR [TLS_DIR]   a fresh single-member etcd under DIR/etcd/ (process etcd-1);
 #                              sets ETCD_EP=127.0.0.1:PORT. TLS_DIR (ca.crt, server.crt/.key):
 #                              TLS only, client certificates required.
@@ -20,21 +21,10 @@ _BENCH_LIB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ZK_BENCH_DIR="$_BENCH_LIB_ROOT/bench/zookeeper"
 
 zk_bench_ensure() {
-  local jar="$ZK_BENCH_DIR/target/zk-bench.jar" src
-  local stale=
-  if [[ ! -f "$jar" ]] || ! compgen -G "$ZK_BENCH_DIR/target/libs/zookeeper-3.8*.jar" >/dev/null; then
-    stale=1
-  else
-    for src in "$ZK_BENCH_DIR/pom.xml" $(find "$ZK_BENCH_DIR/src" -type f); do
-      [[ "$src" -nt "$jar" ]] && { stale=1; break; }
-    done
-  fi
-  if [[ -n "$stale" ]]; then
-    ke_log "bench: building bench/zookeeper (ZkBench, ZooKeeper client/server jars from Maven Central)"
-    (cd "$ZK_BENCH_DIR" && ${ZK_BENCH_MVN:-mvn} -B -q -Dstyle.color=never package >&2) || {
-      ke_warn "bench: mvn package failed in $ZK_BENCH_DIR"; return 1; }
-  fi
-  ZK_BENCH_CLASSPATH="$jar:$ZK_BENCH_DIR/target/libs/*"
+  ke_log "bench: building bench/zookeeper (mvn -pl bench/zookeeper -am package)"
+  (cd "$_BENCH_LIB_ROOT" && ${ZK_BENCH_MVN:-mvn} -B -q -Dstyle.color=never -pl bench/zookeeper -am package -DskipTests >&2) || {
+    ke_warn "bench: the Maven build of bench/zookeeper failed"; return 1; }
+  ZK_BENCH_CLASSPATH="$ZK_BENCH_DIR/target/zk-bench.jar:$ZK_BENCH_DIR/target/libs/*"
   export ZK_BENCH_CLASSPATH
 }
 

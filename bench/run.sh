@@ -89,33 +89,6 @@ rust_bench_ensure() {
   (cd "$ROOT" && cargo build --release --example bench >&2)
 }
 
-# bridge_jar_ensure: io.kafkaetcd:kafka-etcd:0.1.0 (java/, with the release
-# native library inside) in the local Maven repository, where the
-# bench/zookeeper pom takes it from. Built from a copy of java/ (pom and
-# main sources) in bench/.tools/java-build, so java/target, where others run
-# their tests, is left alone. Skipped when the installed jar is newer than
-# the library and the sources.
-M2_JAR="${M2_REPO:-$HOME/.m2/repository}/io/kafkaetcd/kafka-etcd/0.1.0/kafka-etcd-0.1.0.jar"
-bridge_jar_ensure() {
-  (cd "$ROOT" && cargo build --release --lib >&2)
-  local so="$ROOT/target/release/libkafka_etcd.so" b
-  if [[ ! -f "$M2_JAR" || "$so" -nt "$M2_JAR" \
-        || -n "$(find "$ROOT/java/src/main" "$ROOT/java/pom.xml" -newer "$M2_JAR" -print -quit)" ]]; then
-    ke_log "bridge: installing io.kafkaetcd:kafka-etcd:0.1.0 (java/) into the local Maven repository"
-    b="$(mktemp -d "$HERE/.tools/java-build.XXXXXX")"
-    mkdir -p "$b/src"
-    cp "$ROOT/java/pom.xml" "$b/"
-    cp -r "$ROOT/java/src/main" "$b/src/"
-    (cd "$b" && mvn -B -q -Dstyle.color=never -Dmaven.test.skip=true \
-        -Dnative.lib.dir="$ROOT/target/release" install >&2) || { ke_warn "bridge: mvn install of java/ failed"; rm -rf "$b"; return 1; }
-    rm -rf "$b"
-  fi
-  # bench/zookeeper copies its dependencies at package time: repackage when the jar changed.
-  if [[ -f "$ZK_BENCH_DIR/target/zk-bench.jar" && "$M2_JAR" -nt "$ZK_BENCH_DIR/target/zk-bench.jar" ]]; then
-    rm -f "$ZK_BENCH_DIR/target/zk-bench.jar"
-  fi
-}
-
 zkbench() { # zkbench TARGET CONNECT SERVER_PIDS
   run_driver java -Xmx2g -cp "$ZK_BENCH_CLASSPATH" io.kafkaetcd.bench.ZkBench --target "$1" --connect "$2" \
     --server-pids "$3" --warmup "${BENCH_WARMUP:-0}" "${quick[@]}" "${only[@]}" ${ZKBENCH_ARGS:-}
@@ -145,7 +118,6 @@ run_target() {
       run_driver "$RUST_BENCH" --target "$t" --endpoints "$ETCD_EP" --tls-dir "$tdir/tls" \
         --warmup "${BENCH_WARMUP:-0}" --server-pids "etcd=$(ke_pid etcd-1)" "${quick[@]}" "${only[@]}" ;;
     bridge)
-      bridge_jar_ensure || return
       zk_bench_ensure || return
       bench_etcd_start "$tdir" || return
       zkbench bridge "$ETCD_EP" "etcd=$(ke_pid etcd-1)" ;;

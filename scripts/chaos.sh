@@ -70,10 +70,12 @@ CHROOT=/kafka
 # --- outside the namespace: what needs the host (downloads, builds), then re-exec ----
 if [[ -z "${CHAOS_IN_NETNS:-}" ]]; then
   (( EUID == 0 )) || ke_die "chaos.sh needs root (network namespace, iptables, setpriv)"
-  for tool in unshare setpriv ip iptables curl python3 javac; do
+  for tool in unshare setpriv ip iptables curl python3 mvn; do
     command -v "$tool" >/dev/null || ke_die "chaos.sh needs '$tool' (iptables: apt-get install iptables)"
   done
   kafka_runtime_ensure
+  # ChaosClient (scripts/lib/java, a Maven module): compiled here, where Maven can download.
+  (cd "$KE_ROOT" && mvn -B -q -Dstyle.color=never -pl scripts/lib/java compile) || ke_die "scripts/lib/java does not compile"
   if [[ " ${STORES[*]} " == *" etcd "* ]]; then
     if [[ -z "${KAFKA_ETCD_JAR:-}" ]]; then kafka_adapter_ensure; KAFKA_ETCD_JAR="$KAFKA_ETCD_ADAPTER_JAR"; fi
     [[ -f "$KAFKA_ETCD_JAR" ]] || ke_die "no adapter jar at $KAFKA_ETCD_JAR"

@@ -54,8 +54,9 @@ if [[ -z "$jar" ]]; then
   jar="$KAFKA_ETCD_ADAPTER_JAR"
 fi
 
-echo "kafka-tests: fetching Kafka 3.9.1's test jars, building our EmbeddedZookeeper (mvn package in kafka/kafka-tests)"
-(cd "$module" && mvn -B -q -Dstyle.color=never package)
+echo "kafka-tests: fetching Kafka 3.9.1's test jars, building our EmbeddedZookeeper (root reactor, profile kafka-tests)"
+# -am: java/ too, whose test-jar (EtcdServer) the module copies; no tests run.
+mvn -B -q -Dstyle.color=never -Pkafka-tests -pl kafka/kafka-tests -am package -DskipTests
 echo
 
 rm -rf "$out" && mkdir -p "$out"

@@ -16,38 +16,49 @@ export RUST_BACKTRACE=1
 echo "== cargo test (znode model, engine against real etcd)"
 cargo test --all-targets -- --test-threads=4
 
-echo "== Java binding: release native library, then mvn install in java/ (JUnit against real etcd)"
-cargo build --release --lib
+echo "== Java: mvn verify at the root (cargo release build, every Java module; JUnit against real etcd)"
 # The etcd binary of the etcd-bin-vendored dev-dependency, from the one lookup (scripts/lib/etcd-cluster.sh).
-KAFKA_ETCD_ETCD_BIN="$(scripts/lib/etcd-cluster.sh bin)"
+KAFKA_ETCD_ETCD_BIN="${KAFKA_ETCD_ETCD_BIN:-$(scripts/lib/etcd-cluster.sh bin)}"
 export KAFKA_ETCD_ETCD_BIN
 command -v mvn >/dev/null || { echo "mvn not found: apt-get install maven" >&2; exit 1; }
 
-# maven_tests DIR GOAL: quiet Maven run, then Surefire's totals (which -q hides).
-maven_tests() {
-  local dir="$1" goal="$2" rc=0
-  rm -rf "$dir/target/surefire-reports"
-  (cd "$dir" && mvn -B -q "$goal") || rc=$?
-  echo # Maven's console leaves terminal escapes without a newline
-  cat "$dir"/target/surefire-reports/TEST-*.xml 2>/dev/null | awk -v what="$dir" '
-    /<testsuite / {
-      for (i = 1; i <= NF; i++) {
-        split($i, kv, "=")
-        gsub(/[">]/, "", kv[2])
-        if (kv[1] == "tests") t += kv[2]
-        else if (kv[1] == "failures" || kv[1] == "errors") f += kv[2]
-        else if (kv[1] == "skipped") s += kv[2]
+# maven_totals DIR...: Surefire's totals of each module (which -q hides).
+maven_totals() {
+  local dir
+  for dir in "$@"; do
+    cat "$dir"/target/surefire-reports/TEST-*.xml 2>/dev/null | awk -v what="$dir" '
+      /<testsuite / {
+        for (i = 1; i <= NF; i++) {
+          split($i, kv, "=")
+          gsub(/[">]/, "", kv[2])
+          if (kv[1] == "tests") t += kv[2]
+          else if (kv[1] == "failures" || kv[1] == "errors") f += kv[2]
+          else if (kv[1] == "skipped") s += kv[2]
+        }
       }
-    }
-    END { printf "%s: %d passed, %d failed, %d skipped\n", what, t - f - s, f, s }'
-  return "$rc"
+      END { printf "%s: %d passed, %d failed, %d skipped\n", what, t - f - s, f, s }'
+  done
 }
 
-# install, not just verify: kafka/adapter resolves io.kafkaetcd:kafka-etcd from the local repository.
-maven_tests java install
+java_modules=(java kafka/adapter)
+for d in "${java_modules[@]}"; do rm -rf "$d/target/surefire-reports"; done
+mvn_rc=0
+mvn -B -q verify || mvn_rc=$?
+echo # Maven's console leaves terminal escapes without a newline
+maven_totals "${java_modules[@]}"
+(( mvn_rc == 0 )) || exit "$mvn_rc"
 
-echo "== Kafka adapter: mvn verify in kafka/adapter (JUnit against real etcd, ABI against kafka_2.13-3.9.1.jar)"
-maven_tests kafka/adapter verify
+echo "== the shipped library exports no test-only native (those live in jni-testing/)"
+python3 -c 'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))' \
+  kafka/adapter/target/kafka-etcd-kafka.jar native/linux-x86_64/libkafka_etcd.so >target/shipped-native.so
+for so in target/release/libkafka_etcd.so target/shipped-native.so; do
+  if nm -D --defined-only "$so" | grep -E 'NativeTesting|panic_for_test'; then
+    echo "test-only symbols in $so" >&2; exit 1
+  fi
+done
+rm -f target/shipped-native.so
+
+echo "== Kafka adapter: binary compatibility with kafka_2.13-3.9.1.jar"
 scripts/lib/check-zkclient-abi.sh kafka/adapter/target/kafka-etcd-kafka.jar --strict
 
 echo "== Gradle: the broker jar from build.gradle (Gradle driving cargo) against Maven's, and through includeBuild (scripts/gradle-check.sh)"

@@ -17,6 +17,10 @@ mod engine;
 mod jni;
 mod znode;
 
+/// Test-only native bodies, for the testing library `jni-testing/` (not API).
+#[doc(hidden)]
+pub use jni::testing as jni_testing;
+
 pub use engine::{
     multi_code, ClientOptions, CreateMode, Credentials, EventSink, EventType, KeeperState, MultiOp, OpResult, Reply, Request,
     SessionState, TlsOptions, WatchedEvent, ZkClient,

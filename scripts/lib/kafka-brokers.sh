@@ -454,18 +454,18 @@ kafka_consume() {
     --consumer-property auto.offset.reset=earliest
 }
 
-# kafka_java_classes NAME...: compile scripts/lib/java/NAME.java (each name)
-# against the Kafka libs when missing or stale, and print the classes dir.
+# kafka_java_classes NAME...: the classes of scripts/lib/java (a module of the
+# root Maven build, compiled against Kafka 3.9.1 and ZooKeeper), compiled by
+# Maven once per cluster work dir; prints the classes dir. NAME: the programs needed.
 kafka_java_classes() {
-  local cls_dir="$KB_WORKDIR/kafka/tools-classes" name src stale=()
-  for name in "$@"; do
-    src="$KE_ROOT/scripts/lib/java/$name.java"
-    [[ -f "$cls_dir/$name.class" && ! "$src" -nt "$cls_dir/$name.class" ]] || stale+=("$src")
-  done
-  if (( ${#stale[@]} )); then
-    mkdir -p "$cls_dir"
-    javac -nowarn -d "$cls_dir" -cp "$cls_dir:$KAFKA_CLASSPATH" "${stale[@]}" >&2 || return 1
+  local cls_dir="$KE_ROOT/scripts/lib/java/target/classes" built="$KB_WORKDIR/kafka/script-clients.built" name
+  if [[ ! -f "$built" ]]; then
+    (cd "$KE_ROOT" && mvn -B -q -Dstyle.color=never -pl scripts/lib/java compile >&2) || return 1
+    mkdir -p "${built%/*}" && touch "$built"
   fi
+  for name in "$@"; do
+    [[ -f "$cls_dir/$name.class" ]] || { echo "kafka-brokers: no $name.class in $cls_dir" >&2; return 1; }
+  done
   echo "$cls_dir"
 }
 

@@ -5,7 +5,8 @@
 //! - `error`:    errors and panics -> Java exceptions, in one place;
 //! - `codec`:    the binary request/reply encoding (`io.kafkaetcd.Wire`);
 //! - `dispatch`: a client's ordered queue to its Java dispatcher thread (`Dispatcher`);
-//! - `logging`:  `log` records queued for the Java log thread (`NativeLogging`).
+//! - `logging`:  `log` records queued for the Java log thread (`NativeLogging`);
+//! - `testing`:  test-only natives, exported by the testing library only (`jni-testing/`).
 //!
 //! Threads: every function here runs on a Java thread and returns quickly,
 //! except the three that block by design (`open`/`call`/`close` block on the
@@ -20,6 +21,10 @@ mod dispatch;
 mod error;
 mod executor;
 mod logging;
+#[doc(hidden)]
+pub mod testing;
+#[cfg(test)]
+mod wire_golden;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -317,14 +322,4 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_pollLogs<'l>(mut env: JNIE
 #[no_mangle]
 pub extern "system" fn Java_io_kafkaetcd_NativeClient_nativeVersion<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>) -> jstring {
     guard(&mut env, "nativeVersion", std::ptr::null_mut(), |env| Ok(env.new_string(env!("CARGO_PKG_VERSION"))?.into_raw()))
-}
-
-/// `static native void panicForTest(String message)`: panics on purpose, so
-/// tests can check that a panic becomes a Java exception and the JVM lives.
-#[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeClient_panicForTest<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, message: JString<'l>) {
-    guard(&mut env, "panicForTest", (), |env| {
-        let m = read_string(env, &message, "message")?;
-        panic!("{m}");
-    })
 }

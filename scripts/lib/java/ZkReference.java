@@ -68,7 +68,14 @@ public final class ZkReference {
     static Map<String, Object> expire(String s) { return step(s, "expire"); }
     static Map<String, Object> events(String s) { return step(s, "events"); }
     @SafeVarargs
-    static Map<String, Object> multi(String s, Map<String, Object>... ops) { return step(s, "multi", "ops", Arrays.asList(ops)); }
+    static Map<String, Object> multi(String s, Map<String, Object>... ops) {
+        // Element by element: handing the varargs array on is what -Xlint:varargs warns about.
+        List<Map<String, Object>> list = new ArrayList<>(ops.length);
+        for (Map<String, Object> op : ops) {
+            list.add(op);
+        }
+        return step(s, "multi", "ops", list);
+    }
 
     private static Map<String, Object> op(String op, Object... kv) {
         Map<String, Object> m = step(null, op, kv);
@@ -87,7 +94,11 @@ public final class ZkReference {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", name);
         m.put("about", about);
-        m.put("steps", new ArrayList<>(Arrays.asList(steps)));
+        List<Map<String, Object>> list = new ArrayList<>(steps.length);
+        for (Map<String, Object> step : steps) {
+            list.add(step);
+        }
+        m.put("steps", list);
         return m;
     }
 

@@ -41,7 +41,4 @@ final class NativeClient {
     static native byte[] pollLogs(int maxWaitMs);
 
     static native String nativeVersion();
-
-    /** Panics inside the native library on purpose (tests check it becomes an exception). */
-    static native void panicForTest(String message);
 }

@@ -13,10 +13,39 @@ class NativeTest {
     void aNativePanicBecomesAnExceptionAndTheJvmLivesOn() {
         NativeLoader.load();
         for (int i = 0; i < 3; i++) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> NativeClient.panicForTest("boom"));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> NativeTesting.panicForTest("boom"));
             assertTrue(e.getMessage().contains("panic in panicForTest: boom"), e.getMessage());
         }
         assertNotNull(NativeClient.nativeVersion());
+    }
+
+    /** ClientConfig's defaults are the engine's: one source (ClientOptions::default), checked here. */
+    @Test
+    void javaDefaultsAreTheEnginesDefaults() {
+        NativeLoader.load();
+        ClientConfig c = new ClientConfig();
+        String java = "sessionTimeoutMs=" + c.sessionTimeoutMs() + "\nconnectTimeoutMs=" + c.connectTimeoutMs()
+                + "\nrequestTimeoutMs=" + c.requestTimeoutMs() + "\nnamespace=" + c.namespace()
+                + "\nmaxDataBytes=" + c.maxDataBytes() + "\nmaxInFlight=" + c.maxInFlight();
+        assertEquals(NativeTesting.defaults(), java);
+    }
+
+    /** ClientConfig's namespace rule is the engine's, on both sides of each limit. */
+    @Test
+    void javaNamespaceRuleIsTheEngines() {
+        NativeLoader.load();
+        String[] candidates = {"zk", "a", "A-z_0.9", "a".repeat(128), "a".repeat(129), "", "a/b", "/a", "a b",
+            "caf\u00e9", "a:b", ".", ".."};
+        for (String ns : candidates) {
+            boolean java;
+            try {
+                new ClientConfig().namespace(ns);
+                java = true;
+            } catch (IllegalArgumentException e) {
+                java = false;
+            }
+            assertEquals(NativeTesting.namespaceAccepted(ns), java, "namespace \"" + ns + "\"");
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +35,7 @@ class WatchTest extends EtcdTestBase {
         other.setData(p, new byte[] {2}, -1);
         assertEquals(new WatchedEvent(EventType.NodeDataChanged, KeeperState.SyncConnected, p), w.nextNodeEvent(10));
         other.setData(p, new byte[] {3}, -1);
-        assertEquals(List.of(), w.nodeEventsWithin(500), "watches are one-shot");
+        assertEquals(List.of(), w.nodeEventsBefore(c, p + "-fence", 10), "watches are one-shot");
     }
 
     @Test
@@ -73,7 +74,7 @@ class WatchTest extends EtcdTestBase {
         other.delete(p + "/x", -1);
         assertEquals(new WatchedEvent(EventType.NodeChildrenChanged, KeeperState.SyncConnected, p), w.nextNodeEvent(10));
         other.setData(p, new byte[] {5}, -1);
-        assertEquals(List.of(), w.nodeEventsWithin(400), "a data change is no children event");
+        assertEquals(List.of(), w.nodeEventsBefore(c, p + "-fence", 10), "a data change is no children event");
     }
 
     @Test
@@ -87,7 +88,7 @@ class WatchTest extends EtcdTestBase {
         c.getChildren(p, false);
         c.setData(p, A, -1);
         c.create(p + "/c", A, Acl.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        assertEquals(List.of(), w.nodeEventsWithin(500));
+        assertEquals(List.of(), w.nodeEventsBefore(c, p + "-fence", 10));
     }
 
     @Test
@@ -129,10 +130,13 @@ class WatchTest extends EtcdTestBase {
             a.create(p, A, Acl.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             a.getData(p, true, null);
             CountDownLatch seen = new CountDownLatch(1);
+            CountDownLatch polling = new CountDownLatch(1);
             Thread writer = new Thread(() -> {
                 try {
-                    Thread.sleep(5);
-                    b.setData(p, new byte[] {2}, -1);
+                    // Writes once the reader below is polling, so the new data can race the event.
+                    if (polling.await(10, TimeUnit.SECONDS)) {
+                        b.setData(p, new byte[] {2}, -1);
+                    }
                 } catch (Exception ex) {
                     throw new RuntimeException(ex);
                 }
@@ -140,13 +144,16 @@ class WatchTest extends EtcdTestBase {
             writer.start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (seen.getCount() > 0 && System.nanoTime() < deadline) {
+                CompletableFuture<Response> answered = new CompletableFuture<>();
                 a.submit(Request.getData(p, false), r -> {
                     if (r.stat() != null && r.stat().getVersion() >= 1 && seen.getCount() > 0) {
                         order.add("new data");
                         seen.countDown();
                     }
+                    answered.complete(r);
                 });
-                Thread.sleep(1);
+                polling.countDown();
+                answered.get(10, TimeUnit.SECONDS); // one read at a time, back to back
             }
             writer.join();
             assertTrue(seen.await(10, TimeUnit.SECONDS));

@@ -262,7 +262,14 @@ class RequestsTest extends AdapterTestBase {
             return BoxedUnit.UNIT;
         });
         assertEquals(Code.OK, got.get(10, TimeUnit.SECONDS).resultCode());
-        Thread.sleep(100);
+        // Callbacks run in request order on one thread: once a later request's
+        // callback has run, a second call for the first could only have come before.
+        CompletableFuture<AsyncResponse> fence = new CompletableFuture<>();
+        c.send(new ExistsRequest("/", NONE), (Function1<AsyncResponse, BoxedUnit>) r -> {
+            fence.complete(r);
+            return BoxedUnit.UNIT;
+        });
+        assertEquals(Code.OK, fence.get(10, TimeUnit.SECONDS).resultCode());
         assertEquals(1, calls.get());
     }
 
