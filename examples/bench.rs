@@ -41,15 +41,34 @@ struct Sizes {
 
 fn sizes(quick: bool) -> Sizes {
     if quick {
-        Sizes { partitions: 2_000, children: 1_000, sessions: 50, watch_samples: 50, armed: 2_000, expiry_samples: 1, one_at_a_time: 500 }
+        Sizes {
+            partitions: 2_000,
+            children: 1_000,
+            sessions: 50,
+            watch_samples: 50,
+            armed: 2_000,
+            expiry_samples: 1,
+            one_at_a_time: 500,
+        }
     } else {
-        Sizes { partitions: 100_000, children: 10_000, sessions: 1_000, watch_samples: 500, armed: 100_000, expiry_samples: 5, one_at_a_time: 20_000 }
+        Sizes {
+            partitions: 100_000,
+            children: 10_000,
+            sessions: 1_000,
+            watch_samples: 500,
+            armed: 100_000,
+            expiry_samples: 5,
+            one_at_a_time: 20_000,
+        }
     }
 }
 
 fn state_json(i: usize) -> Vec<u8> {
-    format!("{{\"controller_epoch\":1,\"leader\":{},\"version\":1,\"leader_epoch\":0,\"isr\":[1,2,3],\"p\":{i:06}}}", i % 3 + 1)
-        .into_bytes()
+    format!(
+        "{{\"controller_epoch\":1,\"leader\":{},\"version\":1,\"leader_epoch\":0,\"isr\":[1,2,3],\"p\":{i:06}}}",
+        i % 3 + 1
+    )
+    .into_bytes()
 }
 
 /// VmRSS of a process ("self" or a pid), in MB.
@@ -84,7 +103,8 @@ fn servers() -> &'static [(String, String)] {
 
 /// `"name":MB,...`: how much each server's RSS grew since `before` (one value per server).
 fn server_watch_mem(before: &[f64]) -> String {
-    let v: Vec<String> = servers().iter().zip(before).map(|((name, pid), b)| format!("\"{name}\":{:.1}", rss_of(pid) - b)).collect();
+    let v: Vec<String> =
+        servers().iter().zip(before).map(|((name, pid), b)| format!("\"{name}\":{:.1}", rss_of(pid) - b)).collect();
     v.join(",")
 }
 
@@ -104,7 +124,8 @@ fn meter() -> String {
     let cpu: Vec<String> = m
         .iter()
         .filter_map(|(name, before)| {
-            let pid = if name == "client" { "self".to_string() } else { servers().iter().find(|s| &s.0 == name)?.1.clone() };
+            let pid =
+                if name == "client" { "self".to_string() } else { servers().iter().find(|s| &s.0 == name)?.1.clone() };
             Some(format!("\"{name}\":{:.0}", cpu_ms(&pid)? - (*before)?))
         })
         .collect();
@@ -233,14 +254,31 @@ async fn main() {
                 key_pem: Some(read("kafka.key")),
                 server_name: None,
             };
-            engine("engine-tls", ClientOptions { tls: Some(tls), ..Default::default() }, &endpoints, &run, &s, warmup, &want).await
+            engine(
+                "engine-tls",
+                ClientOptions { tls: Some(tls), ..Default::default() },
+                &endpoints,
+                &run,
+                &s,
+                warmup,
+                &want,
+            )
+            .await
         }
         "raw-etcd" => raw(&endpoints, &run, &s, warmup, &want).await,
         t => panic!("unknown target {t}"),
     }
 }
 
-async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn(&str) -> bool) {
+async fn engine(
+    t: &str,
+    opts: ClientOptions,
+    endpoints: &str,
+    run: &str,
+    s: &Sizes,
+    warmup: usize,
+    want: &dyn Fn(&str) -> bool,
+) {
     let zk = ZkClient::connect(endpoints, opts.clone()).await.unwrap();
     let open = Acl::open_unsafe();
     zk.create(run, None, open.clone(), CreateMode::Persistent).await.unwrap();
@@ -248,9 +286,20 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
         let wu = format!("{run}/warmup");
         zk.create(&wu, None, open.clone(), CreateMode::Persistent).await.unwrap();
         let wp = |i: usize| format!("{wu}/p{i}");
-        pipelined_requests(&zk, warmup, |i| Request::Create { path: wp(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent }).await;
+        pipelined_requests(&zk, warmup, |i| Request::Create {
+            path: wp(i),
+            data: Some(state_json(i)),
+            acl: open.clone(),
+            mode: CreateMode::Persistent,
+        })
+        .await;
         pipelined_requests(&zk, warmup, |i| Request::GetData { path: wp(i), watch: false }).await;
-        pipelined_requests(&zk, warmup, |i| Request::SetData { path: wp(i), data: Some(state_json(i + 1)), version: 0 }).await;
+        pipelined_requests(&zk, warmup, |i| Request::SetData {
+            path: wp(i),
+            data: Some(state_json(i + 1)),
+            version: 0,
+        })
+        .await;
         pipelined_requests(&zk, warmup, |i| Request::Exists { path: wp(i), watch: false }).await;
         pipelined_requests(&zk, warmup, |i| Request::Delete { path: wp(i), version: 1 }).await;
         zk.delete(&wu, -1).await.unwrap();
@@ -263,7 +312,13 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
     let path = |i: usize| format!("{parts}/p{i}");
     if want("W1") || want("W2") || want("W3") || want("W9") {
         mark();
-        let (secs, mut lat) = pipelined_requests(&zk, n, |i| Request::Create { path: path(i), data: Some(state_json(i)), acl: open.clone(), mode: CreateMode::Persistent }).await;
+        let (secs, mut lat) = pipelined_requests(&zk, n, |i| Request::Create {
+            path: path(i),
+            data: Some(state_json(i)),
+            acl: open.clone(),
+            mode: CreateMode::Persistent,
+        })
+        .await;
         report(t, "W1", None, "create partition-state znodes, pipelined", n, secs, &mut lat, "");
     }
     if want("W2") {
@@ -286,13 +341,24 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
     }
     if want("W3") {
         mark();
-        let (secs, mut lat) = pipelined_requests(&zk, n, |i| Request::SetData { path: path(i), data: Some(state_json(i + 1)), version: 0 }).await;
+        let (secs, mut lat) = pipelined_requests(&zk, n, |i| Request::SetData {
+            path: path(i),
+            data: Some(state_json(i + 1)),
+            version: 0,
+        })
+        .await;
         report(t, "W3", None, "setData with expected version, pipelined", n, secs, &mut lat, "");
     }
     if want("W4") {
         let kids = format!("{run}/kids");
         zk.create(&kids, None, open.clone(), CreateMode::Persistent).await.unwrap();
-        pipelined_requests(&zk, s.children, |i| Request::Create { path: format!("{kids}/c{i}"), data: None, acl: open.clone(), mode: CreateMode::Persistent }).await;
+        pipelined_requests(&zk, s.children, |i| Request::Create {
+            path: format!("{kids}/c{i}"),
+            data: None,
+            acl: open.clone(),
+            mode: CreateMode::Persistent,
+        })
+        .await;
         let rounds = 20;
         let mut lat = Vec::new();
         mark();
@@ -303,7 +369,16 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
             assert_eq!(c.len(), s.children);
             lat.push(t0.elapsed().as_secs_f64() * 1000.0);
         }
-        report(t, "W4", None, &format!("getChildren of {} children", s.children), rounds, start.elapsed().as_secs_f64(), &mut lat, "");
+        report(
+            t,
+            "W4",
+            None,
+            &format!("getChildren of {} children", s.children),
+            rounds,
+            start.elapsed().as_secs_f64(),
+            &mut lat,
+            "",
+        );
     }
     if want("W5") {
         let ids = format!("{run}/ids");
@@ -319,7 +394,9 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
                 let (eps, o, ids, open) = (endpoints.to_string(), short.clone(), ids.clone(), open.clone());
                 batch.push(tokio::spawn(async move {
                     let c = ZkClient::connect(&eps, o).await.unwrap();
-                    c.create(&format!("{ids}/{i}"), Some(b"broker".to_vec()).as_deref(), open, CreateMode::Ephemeral).await.unwrap();
+                    c.create(&format!("{ids}/{i}"), Some(b"broker".to_vec()).as_deref(), open, CreateMode::Ephemeral)
+                        .await
+                        .unwrap();
                     c
                 }));
             }
@@ -329,7 +406,16 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
         }
         let reg = start.elapsed().as_secs_f64();
         let mut lat = vec![reg * 1000.0 / s.sessions as f64];
-        report(t, "W5", Some("register"), &format!("{} sessions each registering an ephemeral", s.sessions), s.sessions, reg, &mut lat, "");
+        report(
+            t,
+            "W5",
+            Some("register"),
+            &format!("{} sessions each registering an ephemeral", s.sessions),
+            s.sessions,
+            reg,
+            &mut lat,
+            "",
+        );
         // Death to child watch, three ways: a clean close, an admin kill
         // (lease revoked), and a process that just vanished (no close: the
         // lease expires after its TTL, as a ZooKeeper session expires).
@@ -361,7 +447,16 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
                 let fired = rx.recv().await.unwrap();
                 lat.push(fired.duration_since(t0).as_secs_f64() * 1000.0);
             }
-            report(t, "W5", Some(case), &format!("session {how} -> child watch fires elsewhere"), lat.len(), lat.iter().sum::<f64>() / 1000.0, &mut lat, "");
+            report(
+                t,
+                "W5",
+                Some(case),
+                &format!("session {how} -> child watch fires elsewhere"),
+                lat.len(),
+                lat.iter().sum::<f64>() / 1000.0,
+                &mut lat,
+                "",
+            );
         }
         let sessions: Vec<ZkClient> = pool.collect();
         for c in sessions.iter() {
@@ -381,12 +476,25 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
         for i in 0..s.watch_samples {
             watcher.get_data(&p, true).await.unwrap();
             let t0 = Instant::now();
-            let w = writer.submit(Request::SetData { path: p.clone(), data: Some(format!("{i}").into_bytes()), version: -1 });
+            let w = writer.submit(Request::SetData {
+                path: p.clone(),
+                data: Some(format!("{i}").into_bytes()),
+                version: -1,
+            });
             let fired = rx.recv().await.unwrap();
             w.await.unwrap();
             lat.push(fired.duration_since(t0).as_secs_f64() * 1000.0);
         }
-        report(t, "W6", None, "write -> watch callback on another client", s.watch_samples, start.elapsed().as_secs_f64(), &mut lat, "");
+        report(
+            t,
+            "W6",
+            None,
+            "write -> watch callback on another client",
+            s.watch_samples,
+            start.elapsed().as_secs_f64(),
+            &mut lat,
+            "",
+        );
         watcher.close().await;
         writer.close().await;
     }
@@ -399,7 +507,20 @@ async fn engine(t: &str, opts: ClientOptions, endpoints: &str, run: &str, s: &Si
         let (secs, mut lat) = pipelined_requests(&c, k, |i| Request::Exists { path: path(i), watch: true }).await;
         let after = rss_mb();
         assert_eq!(c.armed_watches().0, k);
-        report(t, "W7", None, &format!("arm {k} watches on one client"), k, secs, &mut lat, &format!(",\"watch_mem_mb\":{:.1},\"server_watch_mem_mb\":{{{}}}", after - before, server_watch_mem(&server_before)));
+        report(
+            t,
+            "W7",
+            None,
+            &format!("arm {k} watches on one client"),
+            k,
+            secs,
+            &mut lat,
+            &format!(
+                ",\"watch_mem_mb\":{:.1},\"server_watch_mem_mb\":{{{}}}",
+                after - before,
+                server_watch_mem(&server_before)
+            ),
+        );
         c.close().await;
     }
     zk.close().await;
@@ -513,7 +634,16 @@ async fn raw(endpoints: &str, run: &str, s: &Sizes, warmup: usize, want: &dyn Fn
             assert_eq!(r.kvs().len(), s.children);
             lat.push(t0.elapsed().as_secs_f64() * 1000.0);
         }
-        report(t, "W4", None, &format!("range of {} keys (keys only)", s.children), rounds, start.elapsed().as_secs_f64(), &mut lat, "");
+        report(
+            t,
+            "W4",
+            None,
+            &format!("range of {} keys (keys only)", s.children),
+            rounds,
+            start.elapsed().as_secs_f64(),
+            &mut lat,
+            "",
+        );
     }
     if want("W6") || want("W5") {
         let mut kv = client.kv_client();

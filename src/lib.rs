@@ -22,7 +22,7 @@ mod znode;
 pub use jni::testing as jni_testing;
 
 pub use engine::{
-    multi_code, ClientOptions, CreateMode, Credentials, EventSink, EventType, KeeperState, MultiOp, OpResult, Reply, Request,
-    SessionState, TlsOptions, WatchedEvent, ZkClient,
+    multi_code, ClientOptions, CreateMode, Credentials, EventSink, EventType, KeeperState, MultiOp, OpResult, Reply,
+    Request, SessionState, TlsOptions, WatchedEvent, ZkClient,
 };
 pub use znode::{Acl, Code, Stat, ZkError, ZkResult};

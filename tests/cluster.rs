@@ -11,7 +11,11 @@ use kafka_etcd::{Acl, ClientOptions, Code, CreateMode, EventType, Request, Sessi
 const P: CreateMode = CreateMode::Persistent;
 
 fn opts() -> ClientOptions {
-    ClientOptions { session_timeout: Duration::from_secs(10), request_timeout: Duration::from_secs(8), ..Default::default() }
+    ClientOptions {
+        session_timeout: Duration::from_secs(10),
+        request_timeout: Duration::from_secs(8),
+        ..Default::default()
+    }
 }
 
 /// Runs the whole file's scenarios on one cluster, in order (they stop

@@ -76,12 +76,19 @@ async fn unknown_outcome_is_connection_loss_and_applied_at_most_once() {
 async fn unreachable_etcd_fails_within_bounds() {
     let mut cluster = EtcdCluster::start(1);
     let cs = cluster.connect_string();
-    let opts = ClientOptions { request_timeout: Duration::from_secs(1), connect_timeout: Duration::from_secs(2), ..Default::default() };
+    let opts = ClientOptions {
+        request_timeout: Duration::from_secs(1),
+        connect_timeout: Duration::from_secs(2),
+        ..Default::default()
+    };
     let c = ZkClient::connect(&cs, opts.clone()).await.unwrap();
     cluster.stop_member(0);
     let t = Instant::now();
     assert_eq!(c.get_data("/", false).await.unwrap_err().code, Code::ConnectionLoss);
-    assert_eq!(c.create("/y", None, Acl::open_unsafe(), CreateMode::Persistent).await.unwrap_err().code, Code::ConnectionLoss);
+    assert_eq!(
+        c.create("/y", None, Acl::open_unsafe(), CreateMode::Persistent).await.unwrap_err().code,
+        Code::ConnectionLoss
+    );
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     let t = Instant::now();
     let e = ZkClient::connect(&cs, opts).await.err().expect("connect must fail");

@@ -23,7 +23,10 @@ async fn enable_auth(admin: &mut Client, namespaces: &[&str]) {
     for ns in namespaces {
         let (user, role) = (format!("user-{ns}"), format!("role-{ns}"));
         admin.role_add(role.as_str()).await.unwrap();
-        admin.role_grant_permission(role.as_str(), Permission::read_write(format!("{ns}/")).with_prefix()).await.unwrap();
+        admin
+            .role_grant_permission(role.as_str(), Permission::read_write(format!("{ns}/")).with_prefix())
+            .await
+            .unwrap();
         admin.user_add(user.as_str(), format!("pw-{ns}"), None).await.unwrap();
         admin.user_grant_role(user.as_str(), role.as_str()).await.unwrap();
     }

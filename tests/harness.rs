@@ -15,12 +15,7 @@ fn process_gone(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Err(_) => true,
         // Format: "pid (comm) STATE ..."; comm may contain spaces, so split after ')'.
-        Ok(stat) => stat
-            .rsplit(')')
-            .next()
-            .unwrap_or("")
-            .trim_start()
-            .starts_with('Z'),
+        Ok(stat) => stat.rsplit(')').next().unwrap_or("").trim_start().starts_with('Z'),
     }
 }
 
@@ -57,9 +52,7 @@ fn three_members_stop_and_restart() {
     assert!(!c.is_running(1));
     assert!(!port_open(&stopped));
     // Two of three keep quorum (a new election may be needed if m1 was leader).
-    eventually("remaining members healthy", Duration::from_secs(10), || {
-        c.is_healthy(0) && c.is_healthy(2)
-    });
+    eventually("remaining members healthy", Duration::from_secs(10), || c.is_healthy(0) && c.is_healthy(2));
 
     c.start_member(1);
     assert!(c.is_running(1));
@@ -102,10 +95,7 @@ fn shared_cluster_and_unique_chroots() {
     let r1 = unique_chroot("my::test");
     let r2 = unique_chroot("my::test");
     assert_ne!(r1, r2);
-    assert!(
-        r1.starts_with(&format!("/t-my__test-{}-", std::process::id())),
-        "{r1}"
-    );
+    assert!(r1.starts_with(&format!("/t-my__test-{}-", std::process::id())), "{r1}");
     assert!(!r1[1..].contains('/'));
 }
 
@@ -119,12 +109,7 @@ fn abort_child() {
         return;
     }
     let c = shared_single();
-    println!(
-        "ETCD {} {} {}",
-        c.pid(0).unwrap(),
-        c.endpoint(0),
-        c.dir().display()
-    );
+    println!("ETCD {} {} {}", c.pid(0).unwrap(), c.endpoint(0), c.dir().display());
     std::process::abort();
 }
 
@@ -141,12 +126,7 @@ fn etcd_dies_with_aborted_test_process() {
         .lines()
         // libtest prints "test abort_child ... " before our output on the same line.
         .find_map(|l| l.split_once("ETCD ").map(|(_, rest)| rest))
-        .unwrap_or_else(|| {
-            panic!(
-                "child printed no ETCD line: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
+        .unwrap_or_else(|| panic!("child printed no ETCD line: {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
     let mut parts = line.split(' ');
     let pid: u32 = parts.next().unwrap().parse().unwrap();
     let endpoint = parts.next().unwrap().to_string();
@@ -154,10 +134,6 @@ fn etcd_dies_with_aborted_test_process() {
     let _ = std::fs::remove_dir_all(parts.next().unwrap());
     assert!(!out.status.success(), "child should have aborted");
 
-    eventually("orphaned etcd killed", Duration::from_secs(5), || {
-        process_gone(pid)
-    });
-    eventually("orphaned etcd port closed", Duration::from_secs(5), || {
-        !port_open(&endpoint)
-    });
+    eventually("orphaned etcd killed", Duration::from_secs(5), || process_gone(pid));
+    eventually("orphaned etcd port closed", Duration::from_secs(5), || !port_open(&endpoint));
 }

@@ -52,7 +52,8 @@ async fn a_hundred_pipelined_listings_of_ten_thousand_children_all_succeed() {
     c.create("/wide", None, Acl::open_unsafe(), CreateMode::Persistent).await.unwrap();
     let kids = 10_000;
     let t0 = Instant::now();
-    let creates: Vec<_> = (0..kids).map(|i| create(format!("/wide/child-with-a-kafka-like-name-{i:06}"), None)).collect();
+    let creates: Vec<_> =
+        (0..kids).map(|i| create(format!("/wide/child-with-a-kafka-like-name-{i:06}"), None)).collect();
     for r in c.submit_all(creates).await {
         r.unwrap();
     }
@@ -63,7 +64,9 @@ async fn a_hundred_pipelined_listings_of_ten_thousand_children_all_succeed() {
     eprintln!("100 pipelined getChildren in {:?}", t0.elapsed());
     for (i, a) in answers.into_iter().enumerate() {
         match a {
-            Ok(Reply::Children { children, stat }) => assert_eq!((children.len(), stat.num_children), (kids, kids as i32)),
+            Ok(Reply::Children { children, stat }) => {
+                assert_eq!((children.len(), stat.num_children), (kids, kids as i32))
+            }
             other => panic!("getChildren #{i}: {other:?}"),
         }
     }
@@ -77,7 +80,12 @@ async fn an_oversized_multi_is_refused_before_anything_is_read() {
     c.create("/p", None, Acl::open_unsafe(), CreateMode::Persistent).await.unwrap();
     for n in [2_000, 10_000] {
         let ops: Vec<_> = (0..n)
-            .map(|i| MultiOp::Create { path: format!("/p/c{i}"), data: None, acl: Acl::open_unsafe(), mode: CreateMode::Persistent })
+            .map(|i| MultiOp::Create {
+                path: format!("/p/c{i}"),
+                data: None,
+                acl: Acl::open_unsafe(),
+                mode: CreateMode::Persistent,
+            })
             .collect();
         let t0 = Instant::now();
         let e = c.multi(ops).await.unwrap_err();
@@ -99,7 +107,8 @@ async fn etcds_request_limit_is_named() {
     // Our own limit raised past etcd's default --max-request-bytes (1.5 MiB).
     let o = ClientOptions { max_data_bytes: 4 << 20, ..zk::opts() };
     let big = ZkClient::connect(&format!("{cs}{chroot}"), o).await.unwrap();
-    let e = big.create("/x", Some(&vec![1u8; 2_000_000]), Acl::open_unsafe(), CreateMode::Persistent).await.unwrap_err();
+    let e =
+        big.create("/x", Some(&vec![1u8; 2_000_000]), Acl::open_unsafe(), CreateMode::Persistent).await.unwrap_err();
     assert_eq!(e.code, Code::BadArguments, "{e}");
     assert!(e.message.contains("--max-request-bytes"), "{e}");
     assert!(big.exists("/x", false).await.unwrap().is_none());

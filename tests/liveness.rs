@@ -14,7 +14,11 @@ use kafka_etcd::{Acl, ClientOptions, Code, CreateMode, EventType, KeeperState, S
 use tokio::sync::mpsc::UnboundedReceiver;
 
 fn opts(ttl_secs: u64) -> ClientOptions {
-    ClientOptions { session_timeout: Duration::from_secs(ttl_secs), request_timeout: Duration::from_secs(5), ..Default::default() }
+    ClientOptions {
+        session_timeout: Duration::from_secs(ttl_secs),
+        request_timeout: Duration::from_secs(5),
+        ..Default::default()
+    }
 }
 
 /// The next session state event within `within`, skipping watch events.
@@ -154,7 +158,8 @@ async fn compaction_while_the_member_was_away_delivers_every_event_of_large_node
 
     // The watcher's first endpoint is member 0; the writer avoids it.
     etcd.freeze_member(0);
-    let writer = ZkClient::connect(&format!("{},{}{chroot}", etcd.endpoint(1), etcd.endpoint(2)), zk::opts()).await.unwrap();
+    let writer =
+        ZkClient::connect(&format!("{},{}{chroot}", etcd.endpoint(1), etcd.endpoint(2)), zk::opts()).await.unwrap();
     let changed = vec![8u8; 1_000_000];
     for p in &paths {
         writer.set_data(p, Some(&changed), -1).await.unwrap();

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{shared_single, zk};
-use kafka_etcd::{multi_code, Acl, Code, CreateMode, MultiOp, OpResult, Request, Reply, ZkClient};
+use kafka_etcd::{multi_code, Acl, Code, CreateMode, MultiOp, OpResult, Reply, Request, ZkClient};
 
 const P: CreateMode = CreateMode::Persistent;
 
@@ -132,7 +132,7 @@ async fn sequential_names_count_child_creates() {
     assert_eq!(a, "/q/item-0000000000");
     c.create("/q/plain", None, open(), P).await.unwrap(); // 2 creates
     c.delete("/q/plain", -1).await.unwrap(); // cversion 3, still 2 creates
-    // ZooKeeper names from the count of child creates, not creates + deletes.
+                                             // ZooKeeper names from the count of child creates, not creates + deletes.
     let (b, _) = c.create("/q/item-", None, open(), CreateMode::PersistentSequential).await.unwrap();
     assert_eq!(b, "/q/item-0000000002");
     let (e, st) = c.create("/q/e-", None, open(), CreateMode::EphemeralSequential).await.unwrap();
@@ -148,7 +148,14 @@ async fn sequential_names_count_child_creates() {
 
     // Concurrent sequential creates get distinct, gap-free names.
     let futs: Vec<_> = (0..20)
-        .map(|_| c.submit(Request::Create { path: "/q/c-".into(), data: None, acl: open(), mode: CreateMode::PersistentSequential }))
+        .map(|_| {
+            c.submit(Request::Create {
+                path: "/q/c-".into(),
+                data: None,
+                acl: open(),
+                mode: CreateMode::PersistentSequential,
+            })
+        })
         .collect();
     let mut names = Vec::new();
     for f in futs {
@@ -244,7 +251,12 @@ async fn multi_commits_all_or_nothing_with_per_op_results() {
             MultiOp::Create { path: "/topics/u".into(), data: None, acl: open(), mode: P },
             MultiOp::Create { path: "/broker".into(), data: None, acl: open(), mode: CreateMode::Ephemeral },
             MultiOp::SetData { path: "/broker".into(), data: Some(b"b1".to_vec()), version: 0 },
-            MultiOp::Create { path: "/topics/s-".into(), data: None, acl: open(), mode: CreateMode::PersistentSequential },
+            MultiOp::Create {
+                path: "/topics/s-".into(),
+                data: None,
+                acl: open(),
+                mode: CreateMode::PersistentSequential,
+            },
         ])
         .await
         .unwrap();
@@ -259,7 +271,10 @@ async fn multi_commits_all_or_nothing_with_per_op_results() {
     };
     match &r[5] {
         OpResult::SetData { stat } => {
-            assert_eq!((stat.version, stat.czxid, stat.mzxid, stat.ephemeral_owner), (1, commit, commit, c.session_id()));
+            assert_eq!(
+                (stat.version, stat.czxid, stat.mzxid, stat.ephemeral_owner),
+                (1, commit, commit, c.session_id())
+            );
         }
         o => panic!("{o:?}"),
     }
@@ -326,7 +341,10 @@ async fn multi_commits_all_or_nothing_with_per_op_results() {
         ])
         .await
         .unwrap();
-    assert_eq!(r, vec![OpResult::Error(Code::Ok), OpResult::Error(Code::BadVersion), OpResult::Error(Code::RuntimeInconsistency)]);
+    assert_eq!(
+        r,
+        vec![OpResult::Error(Code::Ok), OpResult::Error(Code::BadVersion), OpResult::Error(Code::RuntimeInconsistency)]
+    );
     assert_eq!(multi_code(&r), Code::BadVersion);
     assert!(c.exists("/x", false).await.unwrap().is_none());
     assert!(c.exists("/topics/t", false).await.unwrap().is_some());
@@ -335,7 +353,10 @@ async fn multi_commits_all_or_nothing_with_per_op_results() {
         (vec![MultiOp::Delete { path: "/topics".into(), version: -1 }], Code::NotEmpty),
         (vec![MultiOp::SetData { path: "/nope".into(), data: None, version: -1 }], Code::NoNode),
         (vec![MultiOp::Create { path: "/topics".into(), data: None, acl: open(), mode: P }], Code::NodeExists),
-        (vec![MultiOp::Create { path: "/broker/kid".into(), data: None, acl: open(), mode: P }], Code::NoChildrenForEphemerals),
+        (
+            vec![MultiOp::Create { path: "/broker/kid".into(), data: None, acl: open(), mode: P }],
+            Code::NoChildrenForEphemerals,
+        ),
     ] {
         assert_eq!(multi_code(&c.multi(ops).await.unwrap()), want);
     }
@@ -350,7 +371,12 @@ async fn multi_commits_all_or_nothing_with_per_op_results() {
         .multi(vec![
             MultiOp::SetData { path: "/controller_epoch".into(), data: Some(b"2".to_vec()), version: 0 },
             MultiOp::Delete { path: "/topics/u".into(), version: 1 },
-            MultiOp::Create { path: "/topics/u".into(), data: Some(b"new".to_vec()), acl: open(), mode: CreateMode::Ephemeral },
+            MultiOp::Create {
+                path: "/topics/u".into(),
+                data: Some(b"new".to_vec()),
+                acl: open(),
+                mode: CreateMode::Ephemeral,
+            },
         ])
         .await
         .unwrap();
@@ -405,7 +431,9 @@ async fn pipelined_requests_keep_their_order() {
     // Many reads at once are batched into few txns and all answered.
     c.create("/many", None, open(), P).await.unwrap();
     let creates: Vec<_> = (0..300)
-        .map(|i| c.submit(Request::Create { path: format!("/many/{i}"), data: Some(vec![i as u8]), acl: open(), mode: P }))
+        .map(|i| {
+            c.submit(Request::Create { path: format!("/many/{i}"), data: Some(vec![i as u8]), acl: open(), mode: P })
+        })
         .collect();
     for f in creates {
         f.await.unwrap();

@@ -60,7 +60,10 @@ async fn zookeepers_own_nodes_exist_and_are_guarded() {
 async fn namespaces_that_could_alias_are_refused() {
     let cs = shared_single().connect_string();
     for bad in ["t/n001/x", "zk/", "", "a b", "ns\u{fc}"] {
-        let e = ZkClient::connect(&cs, in_namespace(bad)).await.err().unwrap_or_else(|| panic!("namespace {bad:?} accepted"));
+        let e = ZkClient::connect(&cs, in_namespace(bad))
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("namespace {bad:?} accepted"));
         assert_eq!(e.code, Code::BadArguments, "{bad:?}: {e}");
         assert!(e.message.contains("namespace"), "{e}");
     }

@@ -17,7 +17,9 @@ async fn concurrent_sequential_creates_of_several_clients_all_succeed() {
     first.create("/changes", None, Acl::open_unsafe(), CreateMode::Persistent).await.unwrap();
     let mut clients = vec![first];
     for _ in 0..3 {
-        let c = ZkClient::connect(&format!("{}{chroot}", shared_single().connect_string()), Default::default()).await.unwrap();
+        let c = ZkClient::connect(&format!("{}{chroot}", shared_single().connect_string()), Default::default())
+            .await
+            .unwrap();
         clients.push(c);
     }
     let tasks: Vec<_> = clients

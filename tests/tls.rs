@@ -72,7 +72,9 @@ async fn assert_refused(connect: &str, o: ClientOptions, expected: &[&str]) {
 #[tokio::test]
 async fn mtls_single_member_works() {
     let (etcd, p, _dir) = tls_cluster(1, true);
-    let zk = ZkClient::connect(&etcd.connect_string(), options(&p.ca.pem, Some(&p.client), None)).await.expect("mTLS connect");
+    let zk = ZkClient::connect(&etcd.connect_string(), options(&p.ca.pem, Some(&p.client), None))
+        .await
+        .expect("mTLS connect");
     zk.create("/tls", Some(b"x"), Acl::open_unsafe(), CreateMode::Persistent).await.unwrap();
     zk.create("/tls/e", None, Acl::open_unsafe(), CreateMode::Ephemeral).await.unwrap();
     assert_eq!(zk.get_data("/tls", false).await.unwrap().0.as_deref(), Some(&b"x"[..]));
@@ -92,7 +94,9 @@ async fn server_name_override_for_ip_endpoints() {
     };
     let etcd = EtcdCluster::start_with(1, setup);
     assert_refused(&etcd.connect_string(), options(&ca.pem, None, None), &["name mismatch", &etcd.endpoint(0)]).await;
-    let zk = ZkClient::connect(&etcd.connect_string(), options(&ca.pem, None, Some("etcd.test"))).await.expect("connect with server name");
+    let zk = ZkClient::connect(&etcd.connect_string(), options(&ca.pem, None, Some("etcd.test")))
+        .await
+        .expect("connect with server name");
     zk.exists("/", false).await.unwrap().expect("root exists");
     zk.close().await;
 }
@@ -106,15 +110,22 @@ async fn certificate_problems_are_clear_errors() {
     let other_ca = Ca::new("some other CA");
     assert_refused(&connect, options(&other_ca.pem, Some(&p.client), None), &["unknown CA", &endpoint]).await;
 
-    assert_refused(&connect, options(&p.ca.pem, Some(&p.client), Some("not-etcd.example")), &["name mismatch", &endpoint]).await;
+    assert_refused(
+        &connect,
+        options(&p.ca.pem, Some(&p.client), Some("not-etcd.example")),
+        &["name mismatch", &endpoint],
+    )
+    .await;
 
     assert_refused(&connect, options(&p.ca.pem, None, None), &["requires a client certificate", &endpoint]).await;
 
     let expired = p.ca.expired_client(dir.path(), "expired", "kafka");
-    assert_refused(&connect, options(&p.ca.pem, Some(&expired), None), &["refused the client certificate", &endpoint]).await;
+    assert_refused(&connect, options(&p.ca.pem, Some(&expired), None), &["refused the client certificate", &endpoint])
+        .await;
 
     let stranger = other_ca.client(dir.path(), "stranger", "kafka");
-    assert_refused(&connect, options(&p.ca.pem, Some(&stranger), None), &["refused the client certificate", &endpoint]).await;
+    assert_refused(&connect, options(&p.ca.pem, Some(&stranger), None), &["refused the client certificate", &endpoint])
+        .await;
 
     // Plaintext to a TLS-only etcd names TLS.
     let plain = ClientOptions { connect_timeout: Duration::from_secs(10), ..Default::default() };
@@ -125,7 +136,8 @@ async fn certificate_problems_are_clear_errors() {
 async fn tls_to_a_plaintext_etcd_is_a_clear_error() {
     let etcd = EtcdCluster::start(1);
     let ca = Ca::new("CA of nothing");
-    assert_refused(&etcd.connect_string(), options(&ca.pem, None, None), &["does not speak TLS", &etcd.endpoint(0)]).await;
+    assert_refused(&etcd.connect_string(), options(&ca.pem, None, None), &["does not speak TLS", &etcd.endpoint(0)])
+        .await;
 }
 
 #[tokio::test]

@@ -132,7 +132,14 @@ async fn many_watches_share_one_stream_and_each_fires() {
     writer.create("/m", None, Acl::open_unsafe(), P).await.unwrap();
     let n = 200;
     let creates: Vec<_> = (0..n)
-        .map(|i| writer.submit(kafka_etcd::Request::Create { path: format!("/m/{i}"), data: None, acl: Acl::open_unsafe(), mode: P }))
+        .map(|i| {
+            writer.submit(kafka_etcd::Request::Create {
+                path: format!("/m/{i}"),
+                data: None,
+                acl: Acl::open_unsafe(),
+                mode: P,
+            })
+        })
         .collect();
     for f in creates {
         f.await.unwrap();
@@ -143,7 +150,13 @@ async fn many_watches_share_one_stream_and_each_fires() {
     }
     assert_eq!(w.armed_watches(), (n, 0));
     let sets: Vec<_> = (0..n)
-        .map(|i| writer.submit(kafka_etcd::Request::SetData { path: format!("/m/{i}"), data: Some(b"v".to_vec()), version: 0 }))
+        .map(|i| {
+            writer.submit(kafka_etcd::Request::SetData {
+                path: format!("/m/{i}"),
+                data: Some(b"v".to_vec()),
+                version: 0,
+            })
+        })
         .collect();
     for f in sets {
         f.await.unwrap();

@@ -17,7 +17,9 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::time::Duration;
 
 use common::{shared_single, unique_chroot, zk};
-use kafka_etcd::{multi_code, Acl, ClientOptions, CreateMode, MultiOp, OpResult, Stat, WatchedEvent, ZkClient, ZkError};
+use kafka_etcd::{
+    multi_code, Acl, ClientOptions, CreateMode, MultiOp, OpResult, Stat, WatchedEvent, ZkClient, ZkError,
+};
 use serde_json::{json, Value};
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -118,7 +120,8 @@ impl Player {
 
     /// A Stat as the reference records it; zxids stay raw until ranked.
     fn stat(&self, st: &Stat) -> Value {
-        let owner = (st.ephemeral_owner != 0).then(|| self.owners.get(&st.ephemeral_owner).cloned().unwrap_or("?".into()));
+        let owner =
+            (st.ephemeral_owner != 0).then(|| self.owners.get(&st.ephemeral_owner).cloned().unwrap_or("?".into()));
         json!({
             "version": st.version, "cversion": st.cversion, "aversion": st.aversion,
             "numChildren": st.num_children, "dataLength": st.data_length, "owner": owner,
@@ -137,10 +140,12 @@ impl Player {
         let c = self.session(name, step["sessionTimeoutMs"].as_i64()).await.client.clone();
         match op {
             "open" => json!({ "code": "OK" }),
-            "create" => match c.create(p, text(&step["data"]).as_deref(), Acl::open_unsafe(), mode(&step["mode"])).await {
-                Ok((path, st)) => json!({ "code": "OK", "path": path, "stat": self.stat(&st) }),
-                Err(e) => failed(e),
-            },
+            "create" => {
+                match c.create(p, text(&step["data"]).as_deref(), Acl::open_unsafe(), mode(&step["mode"])).await {
+                    Ok((path, st)) => json!({ "code": "OK", "path": path, "stat": self.stat(&st) }),
+                    Err(e) => failed(e),
+                }
+            }
             "delete" => match c.delete(p, int(&step["version"])).await {
                 Ok(()) => json!({ "code": "OK" }),
                 Err(e) => failed(e),
@@ -188,7 +193,12 @@ impl Player {
             .map(|o| {
                 let path = o["path"].as_str().unwrap().to_string();
                 match o["op"].as_str().unwrap() {
-                    "create" => MultiOp::Create { path, data: text(&o["data"]), acl: Acl::open_unsafe(), mode: mode(&o["mode"]) },
+                    "create" => MultiOp::Create {
+                        path,
+                        data: text(&o["data"]),
+                        acl: Acl::open_unsafe(),
+                        mode: mode(&o["mode"]),
+                    },
                     "delete" => MultiOp::Delete { path, version: int(&o["version"]) },
                     "setData" => MultiOp::SetData { path, data: text(&o["data"]), version: int(&o["version"]) },
                     "check" => MultiOp::Check { path, version: int(&o["version"]) },
@@ -240,7 +250,8 @@ impl Player {
             let (kids, _) = self.driver.get_children(&p, false).await.unwrap();
             for k in kids {
                 let child = if p == "/" { format!("/{k}") } else { format!("{p}/{k}") };
-                let st = self.driver.exists(&child, false).await.unwrap().expect("nothing else changes the tree meanwhile");
+                let st =
+                    self.driver.exists(&child, false).await.unwrap().expect("nothing else changes the tree meanwhile");
                 if st.ephemeral_owner == session {
                     mine.push(child.clone());
                 }

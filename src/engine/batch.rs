@@ -159,7 +159,10 @@ impl Reader {
                     self.run_batch(second).await;
                 }
                 Err(TxnError::AnswerTooLarge(msg)) => {
-                    let e = ZkError::bad_arguments(format!("the answer to reading {} exceeds {limit} bytes: {msg}", jobs[0].path));
+                    let e = ZkError::bad_arguments(format!(
+                        "the answer to reading {} exceeds {limit} bytes: {msg}",
+                        jobs[0].path
+                    ));
                     if let Some(j) = jobs.pop() {
                         let _ = j.reply.send(Err(e));
                     }

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use etcd_client::{PutOptions, Txn, TxnOp, Compare, CompareOp, LeaseGrantOptions, LeaseTimeToLiveOptions};
+use etcd_client::{Compare, CompareOp, LeaseGrantOptions, LeaseTimeToLiveOptions, PutOptions, Txn, TxnOp};
 use tokio::sync::{watch as signal, Semaphore};
 
 use super::batch::ReadBatcher;
@@ -106,9 +106,9 @@ impl ZkClient {
         let deadline = options.connect_timeout;
         match tokio::time::timeout(deadline, Self::open(endpoints, chroot, options)).await {
             Ok(r) => r,
-            Err(_) => Err(ZkError::connection_loss(format!(
-                "could not reach etcd at {connect_string} within {deadline:?}"
-            ))),
+            Err(_) => {
+                Err(ZkError::connection_loss(format!("could not reach etcd at {connect_string} within {deadline:?}")))
+            }
         }
     }
 
@@ -204,7 +204,13 @@ impl ZkClient {
         out
     }
 
-    pub async fn create(&self, path: &str, data: Option<&[u8]>, acl: Vec<Acl>, mode: CreateMode) -> ZkResult<(String, Stat)> {
+    pub async fn create(
+        &self,
+        path: &str,
+        data: Option<&[u8]>,
+        acl: Vec<Acl>,
+        mode: CreateMode,
+    ) -> ZkResult<(String, Stat)> {
         let req = Request::Create { path: path.into(), data: data.map(<[u8]>::to_vec), acl, mode };
         match self.submit(req).await? {
             Reply::Created { path, stat } => Ok((path, stat)),
@@ -327,7 +333,12 @@ async fn init_root(transport: &Transport, keys: &Keys) -> ZkResult<i64> {
 async fn grant(transport: &Transport, ttl: i64) -> ZkResult<i64> {
     loop {
         let (i, client) = transport.current();
-        match tokio::time::timeout(transport.request_timeout(), client.lease_client().grant(ttl, None::<LeaseGrantOptions>)).await {
+        match tokio::time::timeout(
+            transport.request_timeout(),
+            client.lease_client().grant(ttl, None::<LeaseGrantOptions>),
+        )
+        .await
+        {
             Ok(Ok(resp)) => return Ok(resp.id()),
             Ok(Err(e)) => log::debug!("lease grant on {} failed: {e}", transport.endpoint_name(i)),
             Err(_) => log::debug!("lease grant on {} timed out", transport.endpoint_name(i)),

@@ -92,7 +92,9 @@ impl Core {
                 validate_acl(&acl)?;
                 Request::Create { path: srv(&path, mode.is_sequential()).and_then(creatable)?, data, acl, mode }
             }
-            Request::Delete { path, version } => Request::Delete { path: srv(&path, false).and_then(not_root)?, version },
+            Request::Delete { path, version } => {
+                Request::Delete { path: srv(&path, false).and_then(not_root)?, version }
+            }
             Request::SetData { path, data, version } => {
                 data_ok(&data)?;
                 Request::SetData { path: srv(&path, false).and_then(writable)?, data, version }
@@ -115,7 +117,12 @@ impl Core {
                             data_ok(&data)?;
                             validate_acl(&acl)?;
                             total += data.as_ref().map_or(0, Vec::len);
-                            MultiOp::Create { path: srv(&path, mode.is_sequential()).and_then(creatable)?, data, acl, mode }
+                            MultiOp::Create {
+                                path: srv(&path, mode.is_sequential()).and_then(creatable)?,
+                                data,
+                                acl,
+                                mode,
+                            }
                         }
                         MultiOp::Delete { path, version } => {
                             MultiOp::Delete { path: srv(&path, false).and_then(not_root)?, version }
@@ -152,10 +159,15 @@ impl Core {
     pub fn locks(req: &Request) -> Vec<(String, Mode)> {
         let child = |p: &str| vec![(p.to_string(), Mode::Write), (path::parent(p).to_string(), Mode::Bump)];
         match req {
-            Request::Create { path, mode, .. } if mode.is_sequential() => vec![(path::parent(path).to_string(), Mode::Write)],
+            Request::Create { path, mode, .. } if mode.is_sequential() => {
+                vec![(path::parent(path).to_string(), Mode::Write)]
+            }
             Request::Create { path, .. } | Request::Delete { path, .. } => child(path),
             Request::SetData { path, .. } | Request::SetAcl { path, .. } => vec![(path.clone(), Mode::Write)],
-            Request::GetData { path, .. } | Request::Exists { path, .. } | Request::GetChildren { path, .. } | Request::GetAcl { path } => {
+            Request::GetData { path, .. }
+            | Request::Exists { path, .. }
+            | Request::GetChildren { path, .. }
+            | Request::GetAcl { path } => {
                 vec![(path.clone(), Mode::Read)]
             }
             // After the parent's own restore, when both are in flight.
@@ -217,7 +229,10 @@ impl Core {
             Request::GetAcl { path } => {
                 let st = self.reads.read(&path, ChildRead::Count).await?;
                 self.hub.observe(&st);
-                Reply::Acl { acl: st.attrs_value().map_err(|_| ZkError::at(Code::NoNode, &path))?.acl, stat: st.stat()? }
+                Reply::Acl {
+                    acl: st.attrs_value().map_err(|_| ZkError::at(Code::NoNode, &path))?.acl,
+                    stat: st.stat()?,
+                }
             }
         };
         Ok(self.client_paths(reply))

@@ -62,7 +62,9 @@ pub fn size_failure(status: &tonic::Status) -> Option<SizeFailure> {
     }
     let refused = |what: String| Some(SizeFailure::RequestTooLarge(ZkError::bad_arguments(what)));
     if msg.contains("encoded message length too large") {
-        return refused(format!("request too large for etcd ({msg}); raise etcd's --max-request-bytes and max_data_bytes together"));
+        return refused(format!(
+            "request too large for etcd ({msg}); raise etcd's --max-request-bytes and max_data_bytes together"
+        ));
     }
     if msg.contains("request is too large") || msg.contains("received message larger than max") {
         return refused(format!(
@@ -70,7 +72,9 @@ pub fn size_failure(status: &tonic::Status) -> Option<SizeFailure> {
         ));
     }
     if msg.contains("too many operations in txn request") {
-        return refused(format!("etcd refused a txn of more than its --max-txn-ops (default {ETCD_MAX_TXN_OPS}) ops: {msg}"));
+        return refused(format!(
+            "etcd refused a txn of more than its --max-txn-ops (default {ETCD_MAX_TXN_OPS}) ops: {msg}"
+        ));
     }
     None
 }
@@ -92,10 +96,14 @@ mod tests {
     fn size_errors_are_named() {
         let s = tonic::Status::invalid_argument("etcdserver: request is too large");
         match size_failure(&s) {
-            Some(SizeFailure::RequestTooLarge(e)) => assert!(e.message.contains("--max-request-bytes"), "{}", e.message),
+            Some(SizeFailure::RequestTooLarge(e)) => {
+                assert!(e.message.contains("--max-request-bytes"), "{}", e.message)
+            }
             _ => panic!("not sorted as a request size failure"),
         }
-        let s = tonic::Status::out_of_range("Error, decoded message length too large: found 5 bytes, the limit is: 4 bytes");
+        let s = tonic::Status::out_of_range(
+            "Error, decoded message length too large: found 5 bytes, the limit is: 4 bytes",
+        );
         assert!(matches!(size_failure(&s), Some(SizeFailure::AnswerTooLarge(_))));
         assert!(size_failure(&tonic::Status::unavailable("connection refused")).is_none());
     }

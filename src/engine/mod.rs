@@ -24,7 +24,9 @@ mod write;
 mod write_batch;
 
 pub use client::{ClientOptions, ZkClient};
-pub use request::{multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, RestoreNode, WatchedEvent};
+pub use request::{
+    multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, RestoreNode, WatchedEvent,
+};
 pub use security::{Credentials, TlsOptions};
 pub use session::SessionState;
 pub use watch::EventSink;

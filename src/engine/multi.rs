@@ -28,12 +28,12 @@ use super::batch::MAX_READS_PER_TXN;
 use super::core::Core;
 use super::limits::ETCD_MAX_TXN_OPS as MAX_TXN_OPS;
 use super::multi_play::{changes, changes_a_path_twice, failure_results, named_paths, play, Pending, Played, Sim};
-use super::transport::Retry;
 use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
+use super::transport::Retry;
 use super::write::{
-    absent, bump, counter_unchanged, exists, mark_child_deleted, marks_unchanged, new_node_stat, version_compares, MAX_RACES,
-    NO_OFFSET,
+    absent, bump, counter_unchanged, exists, mark_child_deleted, marks_unchanged, new_node_stat, version_compares,
+    MAX_RACES, NO_OFFSET,
 };
 use crate::znode::events::{encode_changes, Change};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
@@ -69,7 +69,6 @@ pub fn fits_one_txn(ops: &[MultiOp]) -> ZkResult<()> {
     }
     Ok(())
 }
-
 
 impl Core {
     pub(crate) async fn multi(&self, ops: &[MultiOp]) -> ZkResult<Reply> {
@@ -133,7 +132,8 @@ impl Core {
         for chunk in paths.chunks(MAX_READS_PER_TXN) {
             let ops: Vec<TxnOp> = chunk.iter().flat_map(|p| read_ops(&self.keys, p, ChildRead::Count, 0)).collect();
             let resp = {
-                let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
+                let _permit =
+                    self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
                 self.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?
             };
             let names: Vec<&str> = chunk.iter().map(String::as_str).collect();
@@ -151,7 +151,9 @@ impl Core {
         for op in ops {
             match op {
                 MultiOp::Create { mode, .. } if mode.is_sequential() => return Ok(None),
-                MultiOp::Create { path: p, .. } | MultiOp::Delete { path: p, .. } if p != "/" => parents.push(path::parent(p)),
+                MultiOp::Create { path: p, .. } | MultiOp::Delete { path: p, .. } if p != "/" => {
+                    parents.push(path::parent(p))
+                }
                 _ => {}
             }
             touched.push(op.path());
@@ -269,7 +271,12 @@ impl Core {
     /// (the stream sees a txn's events in op order: deleting `/a/b` then
     /// `/a` must fire a child watch on `/a` as NodeChildrenChanged); a multi
     /// that changes one path more than once also records its changes.
-    fn plan(&self, read: &HashMap<String, NodeState>, nodes: &HashMap<String, Sim>, changes: &[(String, Change)]) -> ZkResult<Txn> {
+    fn plan(
+        &self,
+        read: &HashMap<String, NodeState>,
+        nodes: &HashMap<String, Sim>,
+        changes: &[(String, Change)],
+    ) -> ZkResult<Txn> {
         let k = &self.keys;
         let mut cmp = Vec::new();
         for (p, st) in read {
@@ -336,7 +343,11 @@ impl Core {
                     }
                     if n.child_creates > 0 {
                         let offset = st.counter_offset()? + n.child_creates - 1;
-                        ops.push(TxnOp::put(k.counter(p), encode_offset(offset), Some(PutOptions::new().with_ignore_lease())));
+                        ops.push(TxnOp::put(
+                            k.counter(p),
+                            encode_offset(offset),
+                            Some(PutOptions::new().with_ignore_lease()),
+                        ));
                     }
                 }
                 (false, false) => {}

@@ -131,7 +131,8 @@ pub fn play(ops: &[MultiOp], read: &HashMap<String, NodeState>, lease: i64, now:
         let p = op.path();
         let parent = path::parent(p).to_string();
         let want = looks_at(op);
-        let missing: Vec<String> = want.iter().filter(|w| !nodes.contains_key(*w) && !read.contains_key(*w)).cloned().collect();
+        let missing: Vec<String> =
+            want.iter().filter(|w| !nodes.contains_key(*w) && !read.contains_key(*w)).cloned().collect();
         if !missing.is_empty() {
             return Ok(Played::NeedRead(missing));
         }
@@ -347,7 +348,11 @@ mod tests {
     fn tree() -> HashMap<String, NodeState> {
         read(vec![
             ("/", Node { num_children: 2, creates: 2, ..Node::default() }.state("/")),
-            ("/a", Node { data: Some(b"old".to_vec()), version: 2, created: 3, modified: 7, ..Node::default() }.state("/a")),
+            (
+                "/a",
+                Node { data: Some(b"old".to_vec()), version: 2, created: 3, modified: 7, ..Node::default() }
+                    .state("/a"),
+            ),
             ("/e", Node { lease: 9, created: 4, modified: 4, ..Node::default() }.state("/e")),
             ("/a/x", absent("/a/x")),
             ("/b", absent("/b")),
@@ -364,11 +369,18 @@ mod tests {
             [Pending::Create(p, created), Pending::SetData(b), Pending::Check, Pending::SetData(a)] => {
                 assert_eq!(p, "/b");
                 let st = created.stat(COMMIT);
-                assert_eq!((st.czxid, st.mzxid, st.pzxid, st.version, st.ctime, st.data_length), (COMMIT, COMMIT, COMMIT, 0, NOW, 1));
+                assert_eq!(
+                    (st.czxid, st.mzxid, st.pzxid, st.version, st.ctime, st.data_length),
+                    (COMMIT, COMMIT, COMMIT, 0, NOW, 1)
+                );
                 let st = b.stat(COMMIT);
                 assert_eq!((st.czxid, st.mzxid, st.version, st.mtime), (COMMIT, COMMIT, 1, NOW));
                 let st = a.stat(COMMIT);
-                assert_eq!((st.czxid, st.mzxid, st.version, st.data_length), (3, COMMIT, 3, 3), "an existing node keeps its czxid");
+                assert_eq!(
+                    (st.czxid, st.mzxid, st.version, st.data_length),
+                    (3, COMMIT, 3, 3),
+                    "an existing node keeps its czxid"
+                );
             }
             other => panic!("{other:?}"),
         }
@@ -376,11 +388,18 @@ mod tests {
         assert!(b.exists && !b.recreated);
         assert_eq!((b.data.as_deref(), b.version, b.data_puts, b.lease), (Some(&b"2"[..]), 1, 1, 0));
         let root = &nodes["/"];
-        assert_eq!((root.num_children, root.creates, root.child_creates, root.child_deletes, root.pzxid), (3, 3, 1, 0, None));
+        assert_eq!(
+            (root.num_children, root.creates, root.child_creates, root.child_deletes, root.pzxid),
+            (3, 3, 1, 0, None)
+        );
         assert_eq!(root.stat(COMMIT).cversion, 3, "creates + deletes");
         assert_eq!(
             changes(&ops, &pending),
-            vec![("/b".into(), Change::Created), ("/b".into(), Change::DataChanged), ("/a".into(), Change::DataChanged)]
+            vec![
+                ("/b".into(), Change::Created),
+                ("/b".into(), Change::DataChanged),
+                ("/a".into(), Change::DataChanged)
+            ]
         );
         assert!(changes_a_path_twice(&changes(&ops, &pending)));
         assert!(!changes_a_path_twice(&changes(&ops[3..], &pending[3..])));
@@ -437,7 +456,10 @@ mod tests {
     fn sequential_names_count_the_parents_creates_and_are_read_first() {
         let q = Node { creates: 7, num_children: 2, ..Node::default() };
         let mut read = read(vec![("/", Node::default().state("/")), ("/q", q.state("/q"))]);
-        let ops = [create("/q/s-", "", CreateMode::EphemeralSequential), create("/q/s-", "", CreateMode::PersistentSequential)];
+        let ops = [
+            create("/q/s-", "", CreateMode::EphemeralSequential),
+            create("/q/s-", "", CreateMode::PersistentSequential),
+        ];
         assert_eq!(named_paths(&ops), vec!["/q".to_string()], "the targets are named by what /q shows");
         for name in ["/q/s-0000000007", "/q/s-0000000008"] {
             match play(&ops, &read, LEASE, NOW).unwrap() {
@@ -475,7 +497,10 @@ mod tests {
         let before = q.state("/q").stat().unwrap();
         let mut read = read(vec![("/q", q.state("/q")), ("/q/s-0000000002", absent("/q/s-0000000002"))]);
         read.insert("/q/s-0000000003".into(), absent("/q/s-0000000003"));
-        let ops = [create("/q/s-", "", CreateMode::PersistentSequential), create("/q/s-", "", CreateMode::PersistentSequential)];
+        let ops = [
+            create("/q/s-", "", CreateMode::PersistentSequential),
+            create("/q/s-", "", CreateMode::PersistentSequential),
+        ];
         let (pending, nodes) = done(&ops, &read);
         let names: Vec<&str> = pending
             .iter()
@@ -491,7 +516,12 @@ mod tests {
 
     #[test]
     fn nodes_not_read_yet_are_asked_for() {
-        let ops = [create("/a/b", "", CreateMode::Persistent), set("/a", "", -1), delete("/a/c", -1), create("/a/s-", "", CreateMode::PersistentSequential)];
+        let ops = [
+            create("/a/b", "", CreateMode::Persistent),
+            set("/a", "", -1),
+            delete("/a/c", -1),
+            create("/a/s-", "", CreateMode::PersistentSequential),
+        ];
         assert_eq!(named_paths(&ops), ["/a", "/a/b", "/a/c"]);
         match play(&ops, &HashMap::new(), LEASE, NOW).unwrap() {
             Played::NeedRead(paths) => assert_eq!(paths, ["/a", "/a/b"]),

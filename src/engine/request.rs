@@ -20,7 +20,10 @@ impl CreateMode {
             2 => CreateMode::PersistentSequential,
             3 => CreateMode::EphemeralSequential,
             4..=6 => {
-                return Err(ZkError::new(Code::Unimplemented, format!("create mode {flag} (container/TTL) is not supported")))
+                return Err(ZkError::new(
+                    Code::Unimplemented,
+                    format!("create mode {flag} (container/TTL) is not supported"),
+                ))
             }
             _ => return Err(ZkError::bad_arguments(format!("unknown create mode {flag}"))),
         })
@@ -38,14 +41,41 @@ impl CreateMode {
 /// One request. Paths are client paths (relative to the chroot).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
-    Create { path: String, data: Option<Vec<u8>>, acl: Vec<Acl>, mode: CreateMode },
-    Delete { path: String, version: i32 },
-    SetData { path: String, data: Option<Vec<u8>>, version: i32 },
-    GetData { path: String, watch: bool },
-    Exists { path: String, watch: bool },
-    GetChildren { path: String, watch: bool },
-    GetAcl { path: String },
-    SetAcl { path: String, acl: Vec<Acl>, version: i32 },
+    Create {
+        path: String,
+        data: Option<Vec<u8>>,
+        acl: Vec<Acl>,
+        mode: CreateMode,
+    },
+    Delete {
+        path: String,
+        version: i32,
+    },
+    SetData {
+        path: String,
+        data: Option<Vec<u8>>,
+        version: i32,
+    },
+    GetData {
+        path: String,
+        watch: bool,
+    },
+    Exists {
+        path: String,
+        watch: bool,
+    },
+    GetChildren {
+        path: String,
+        watch: bool,
+    },
+    GetAcl {
+        path: String,
+    },
+    SetAcl {
+        path: String,
+        acl: Vec<Acl>,
+        version: i32,
+    },
     Multi(Vec<MultiOp>),
     /// Not ZooKeeper's: writes a node with given counters (see `restore.rs`).
     Restore(Box<RestoreNode>),
@@ -91,15 +121,27 @@ impl MultiOp {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Reply {
     /// create: the actual path (sequential suffix included) and the new Stat.
-    Created { path: String, stat: Stat },
+    Created {
+        path: String,
+        stat: Stat,
+    },
     Deleted,
     /// setData, setAcl.
     Stat(Stat),
-    Data { data: Option<Vec<u8>>, stat: Stat },
+    Data {
+        data: Option<Vec<u8>>,
+        stat: Stat,
+    },
     /// exists: `None` when the node does not exist (not an error).
     Exists(Option<Stat>),
-    Children { children: Vec<String>, stat: Stat },
-    Acl { acl: Vec<Acl>, stat: Stat },
+    Children {
+        children: Vec<String>,
+        stat: Stat,
+    },
+    Acl {
+        acl: Vec<Acl>,
+        stat: Stat,
+    },
     /// multi: one result per op. When the multi failed, every result is an
     /// `Error` (ZooKeeper's shape) and [`multi_code`] gives the first failure.
     Multi(Vec<OpResult>),

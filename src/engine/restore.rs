@@ -66,9 +66,14 @@ impl Core {
                 (0, false) => None,
                 _ => Some(TxnOp::put(key, encode_offset(offset), None)),
             };
-            ops.extend(offset_key(k.version_offset(p), n.version as i64 - after_put(&st.node), st.version_offset.is_some()));
+            ops.extend(offset_key(
+                k.version_offset(p),
+                n.version as i64 - after_put(&st.node),
+                st.version_offset.is_some(),
+            ));
             ops.extend(offset_key(k.recreated(p), n.aversion as i64 - after_put(&st.attrs), st.recreated.is_some()));
-            let txn = Txn::new().when(cmp).and_then(ops).or_else(read_ops(k, path::parent(p), ChildRead::Count, 0).to_vec());
+            let txn =
+                Txn::new().when(cmp).and_then(ops).or_else(read_ops(k, path::parent(p), ChildRead::Count, 0).to_vec());
             let resp = self.etcd_write(txn).await?;
             if resp.succeeded() {
                 let rev = resp.header().map_or(0, |h| h.revision());

@@ -52,7 +52,11 @@ impl fmt::Debug for Credentials {
 }
 
 /// Adds TLS and credentials to `options`; refuses incomplete TLS settings.
-pub fn apply(mut options: ConnectOptions, tls: Option<&TlsOptions>, creds: Option<&Credentials>) -> ZkResult<ConnectOptions> {
+pub fn apply(
+    mut options: ConnectOptions,
+    tls: Option<&TlsOptions>,
+    creds: Option<&Credentials>,
+) -> ZkResult<ConnectOptions> {
     if let Some(t) = tls {
         options = options.with_tls(tls_config(t)?);
     }
@@ -69,7 +73,9 @@ pub fn apply(mut options: ConnectOptions, tls: Option<&TlsOptions>, creds: Optio
 
 fn tls_config(t: &TlsOptions) -> ZkResult<EtcdTls> {
     if !has_pem_block(&t.ca_pem, "CERTIFICATE") {
-        return Err(ZkError::bad_arguments("TLS to etcd needs the CA certificate(s) in PEM (no CERTIFICATE block found)"));
+        return Err(ZkError::bad_arguments(
+            "TLS to etcd needs the CA certificate(s) in PEM (no CERTIFICATE block found)",
+        ));
     }
     let mut config = EtcdTls::new().ca_certificate(Certificate::from_pem(&t.ca_pem));
     match (&t.cert_pem, &t.key_pem) {
@@ -109,7 +115,10 @@ pub fn auth_refusal(msg: &str) -> Option<ZkError> {
     let m = msg.to_ascii_lowercase();
     let (code, text) = if m.contains("user name is empty") {
         (Code::AuthFailed, "etcd requires authentication: configure an etcd user and password, or a client certificate whose CN is an etcd user")
-    } else if m.contains("authentication failed") || m.contains("invalid user id or password") || m.contains("user name not found") {
+    } else if m.contains("authentication failed")
+        || m.contains("invalid user id or password")
+        || m.contains("user name not found")
+    {
         (Code::AuthFailed, "etcd refused the user name or password")
     } else if m.contains("authentication is not enabled") {
         (Code::AuthFailed, "etcd authentication is not enabled, yet a user and password were given")
@@ -148,7 +157,12 @@ pub fn tls_failure(chain: &str, tls_configured: bool) -> Option<String> {
         "etcd refused the client certificate (expired, not signed by a CA etcd trusts, or not for client auth)"
     } else if c.contains("HandshakeFailure") || c.contains("ProtocolVersion") {
         "the TLS handshake failed (no common protocol version or cipher suite)"
-    } else if tls_configured && (c.contains("InvalidContentType") || c.contains("CorruptMessage") || c.contains("InvalidMessage") || c.contains("tls handshake eof")) {
+    } else if tls_configured
+        && (c.contains("InvalidContentType")
+            || c.contains("CorruptMessage")
+            || c.contains("InvalidMessage")
+            || c.contains("tls handshake eof"))
+    {
         "the endpoint does not speak TLS (is it a plaintext http:// etcd URL?)"
     } else {
         return None;

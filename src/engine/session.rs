@@ -196,7 +196,11 @@ pub async fn keep_alive(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
         };
         match outcome {
             Renewal::Gone(why) => {
-                log::warn!("session 0x{:x}: etcd {} says its lease is gone ({why})", core.session.id(), core.transport.endpoint_name(i));
+                log::warn!(
+                    "session 0x{:x}: etcd {} says its lease is gone ({why})",
+                    core.session.id(),
+                    core.transport.endpoint_name(i)
+                );
                 core.set_state(SessionState::Expired);
                 return;
             }
@@ -208,7 +212,11 @@ pub async fn keep_alive(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
                 log::info!(
                     "lease keep-alive on {} broke ({why}){}; trying the next endpoint",
                     core.transport.endpoint_name(i),
-                    if late.is_zero() { String::new() } else { format!("; the lease deadline passed {late:?} ago, etcd decides") }
+                    if late.is_zero() {
+                        String::new()
+                    } else {
+                        format!("; the lease deadline passed {late:?} ago, etcd decides")
+                    }
                 );
             }
         }
@@ -228,12 +236,13 @@ async fn renew_on(core: &Core, client: etcd_client::Client, every: Duration) -> 
     // briefly rather than wait a third of the TTL on a silent one.
     let patience = if core.session.past_deadline() { every.min(Duration::from_secs(1)) } else { every };
     let mut lease_client = client.lease_client();
-    let (mut keeper, mut stream) = match tokio::time::timeout(patience, lease_client.keep_alive(core.session.id())).await {
-        Err(_) => return Renewal::Broken(format!("no answer within {patience:?}")),
-        Ok(Err(e)) if lease_gone(&e) => return Renewal::Gone(e.to_string()),
-        Ok(Err(e)) => return Renewal::Broken(e.to_string()),
-        Ok(Ok(opened)) => opened,
-    };
+    let (mut keeper, mut stream) =
+        match tokio::time::timeout(patience, lease_client.keep_alive(core.session.id())).await {
+            Err(_) => return Renewal::Broken(format!("no answer within {patience:?}")),
+            Ok(Err(e)) if lease_gone(&e) => return Renewal::Gone(e.to_string()),
+            Ok(Err(e)) => return Renewal::Broken(e.to_string()),
+            Ok(Ok(opened)) => opened,
+        };
     // etcd-client has read the first answer: TTL > 0, renewed just now.
     core.session.renewed(core.session.ttl_secs());
     core.set_state(SessionState::Connected);
@@ -262,7 +271,9 @@ async fn renew_on(core: &Core, client: etcd_client::Client, every: Duration) -> 
 fn lease_gone(e: &etcd_client::Error) -> bool {
     match e {
         etcd_client::Error::LeaseKeepAliveError(msg) => msg.contains("lease not found"),
-        etcd_client::Error::GRpcStatus(s) => s.code() == tonic::Code::NotFound && s.message().contains("lease not found"),
+        etcd_client::Error::GRpcStatus(s) => {
+            s.code() == tonic::Code::NotFound && s.message().contains("lease not found")
+        }
         _ => false,
     }
 }

@@ -38,7 +38,10 @@ pub fn mark_ops(keys: &Keys, path: &str, revision: i64) -> [TxnOp; 3] {
     [
         TxnOp::get(keys.node(path), Some(at(GetOptions::new()))),
         TxnOp::get(keys.attrs(path), Some(at(GetOptions::new().with_range(keys.attrs_end(path))))),
-        TxnOp::get(keys.children_prefix(path), Some(GetOptions::new().with_revision(revision).with_prefix().with_count_only())),
+        TxnOp::get(
+            keys.children_prefix(path),
+            Some(GetOptions::new().with_revision(revision).with_prefix().with_count_only()),
+        ),
     ]
 }
 

@@ -55,7 +55,11 @@ pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
             let resp = match msg {
                 Ok(Some(resp)) => resp,
                 other => {
-                    log::info!("watch stream on {} ended ({other:?}); resuming from revision {}", core.transport.endpoint_name(i), core.hub.delivered() + 1);
+                    log::info!(
+                        "watch stream on {} ended ({other:?}); resuming from revision {}",
+                        core.transport.endpoint_name(i),
+                        core.hub.delivered() + 1
+                    );
                     core.transport.rotate_from(i);
                     break;
                 }
@@ -63,7 +67,11 @@ pub async fn follow(core: Arc<Core>, mut stop: signal::Receiver<bool>) {
             failures = 0;
             if resp.canceled() {
                 if resp.compact_revision() > 0 {
-                    log::warn!("watch history compacted at {} (needed {}); re-checking armed watches", resp.compact_revision(), core.hub.delivered() + 1);
+                    log::warn!(
+                        "watch history compacted at {} (needed {}); re-checking armed watches",
+                        resp.compact_revision(),
+                        core.hub.delivered() + 1
+                    );
                     resync(&core).await;
                 } else {
                     log::info!("watch canceled by etcd: {}", resp.cancel_reason());

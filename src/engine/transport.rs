@@ -17,8 +17,8 @@ use std::time::Duration;
 use etcd_client::{Client, ConnectOptions, Txn, TxnResponse};
 use tokio::time::{timeout, Instant};
 
-use super::security::{self, Credentials, TlsOptions};
 use super::limits::{self, SizeFailure};
+use super::security::{self, Credentials, TlsOptions};
 use crate::znode::{Code, ZkError, ZkResult};
 
 /// May a failed call be sent again?
@@ -153,11 +153,14 @@ impl Transport {
                 }
                 return match any_ok {
                     true => Ok(()),
-                    false => Err(ZkError::connection_loss(format!("no etcd endpoint accepted a log-in within {within:?}: {last}"))),
+                    false => Err(ZkError::connection_loss(format!(
+                        "no etcd endpoint accepted a log-in within {within:?}: {last}"
+                    ))),
                 };
             }
             pending = transient;
-            tokio::time::sleep(Duration::from_millis(200).min(deadline.saturating_duration_since(Instant::now()))).await;
+            tokio::time::sleep(Duration::from_millis(200).min(deadline.saturating_duration_since(Instant::now())))
+                .await;
         }
     }
 
@@ -172,7 +175,12 @@ impl Transport {
                 if alive.strong_count() == 0 {
                     return;
                 }
-                match timeout(Duration::from_secs(5), client.update_user(Some((creds.user.clone(), creds.password.clone())))).await {
+                match timeout(
+                    Duration::from_secs(5),
+                    client.update_user(Some((creds.user.clone(), creds.password.clone()))),
+                )
+                .await
+                {
                     Ok(Ok(())) => {
                         log::info!("etcd {endpoint}: logged in as {}", creds.user);
                         return;
@@ -183,7 +191,6 @@ impl Transport {
                 pause = (pause * 2).min(Duration::from_secs(5));
             }
         });
-
     }
 
     /// Sets the byte bounds for znodes of up to `max_data` bytes.
@@ -211,7 +218,9 @@ impl Transport {
     /// Moves off endpoint `failed` (if no one else already did).
     pub fn rotate_from(&self, failed: usize) {
         let next = (failed + 1) % self.clients.len();
-        if self.current.compare_exchange(failed, next, Ordering::Relaxed, Ordering::Relaxed).is_ok() && self.clients.len() > 1 {
+        if self.current.compare_exchange(failed, next, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+            && self.clients.len() > 1
+        {
             log::warn!("etcd endpoint {} failed; switching to {}", self.endpoints[failed], self.endpoints[next]);
         }
     }
@@ -250,7 +259,8 @@ impl Transport {
             // Give one endpoint at most half the budget when there are others
             // to try, so a silently dead member cannot eat the whole deadline.
             let slice = if self.clients.len() > 1 { left / 2 } else { left }.max(Duration::from_millis(50));
-            let mut kv = client.kv_client().max_decoding_message_size(decode_limit).max_encoding_message_size(self.encode_limit);
+            let mut kv =
+                client.kv_client().max_decoding_message_size(decode_limit).max_encoding_message_size(self.encode_limit);
             let outcome = timeout(slice, kv.txn(txn.clone())).await;
             let failure = match outcome {
                 Ok(Ok(resp)) => return Ok(resp),
@@ -279,7 +289,9 @@ impl Transport {
                 // not: only reads ask for answers that small.
                 Failure::AnswerTooLarge(msg) if retry == Retry::Anywhere => return Err(TxnError::AnswerTooLarge(msg)),
                 Failure::AnswerTooLarge(msg) => {
-                    return Err(TxnError::Failed(ZkError::connection_loss(format!("outcome unknown, answer too large: {msg}"))))
+                    return Err(TxnError::Failed(ZkError::connection_loss(format!(
+                        "outcome unknown, answer too large: {msg}"
+                    ))))
                 }
                 Failure::NotSent(msg) | Failure::Unknown(msg) if Instant::now() >= deadline => {
                     self.rotate_from(i);
@@ -366,7 +378,9 @@ impl Transport {
     /// A plaintext client on a TLS-only port sees only a closed connection;
     /// when a failure looks like that, ask the port directly.
     async fn diagnose(&self, failure: Failure, e: &etcd_client::Error, i: usize) -> Failure {
-        let hint = matches!(failure, Failure::Unknown(_) | Failure::NotSent(_)) && !self.tls && security::may_be_tls_port(&error_chain(e));
+        let hint = matches!(failure, Failure::Unknown(_) | Failure::NotSent(_))
+            && !self.tls
+            && security::may_be_tls_port(&error_chain(e));
         if hint && security::closes_plaintext(&self.endpoints[i]).await {
             return Failure::Refused(security::tls_required(&self.endpoints[i]));
         }
@@ -404,7 +418,8 @@ fn classify(e: &etcd_client::Error) -> Failure {
                 }
                 G::ResourceExhausted => Failure::Fatal(ZkError::new(Code::SystemError, format!("etcd: {msg}"))),
                 G::PermissionDenied | G::Unauthenticated => Failure::Fatal(
-                    security::auth_refusal(&msg).unwrap_or_else(|| ZkError::new(Code::AuthFailed, format!("etcd: {msg}"))),
+                    security::auth_refusal(&msg)
+                        .unwrap_or_else(|| ZkError::new(Code::AuthFailed, format!("etcd: {msg}"))),
                 ),
                 G::NotFound if msg.contains("lease not found") => {
                     Failure::Fatal(ZkError::new(Code::SessionExpired, format!("session lease is gone: {msg}")))

@@ -97,7 +97,13 @@ pub struct WatchHub {
 impl WatchHub {
     pub fn new(sink: EventSink, chroot: Chroot, start_rev: i64) -> WatchHub {
         let table = Table { delivered: start_rev, recent_floor: start_rev, ..Default::default() };
-        WatchHub { table: Mutex::new(table), start_stream: tokio::sync::Notify::new(), verify: tokio::sync::Notify::new(), sink, chroot }
+        WatchHub {
+            table: Mutex::new(table),
+            start_stream: tokio::sync::Notify::new(),
+            verify: tokio::sync::Notify::new(),
+            sink,
+            chroot,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Table> {

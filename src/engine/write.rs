@@ -112,7 +112,11 @@ impl Core {
             let (data_v, acl_v) = (data.map(<[u8]>::to_vec), acl.to_vec());
             let build = move |shard: usize| {
                 let (k, parent, target) = (&keys, parent_s.as_str(), target_s.as_str());
-                let mut cmp = vec![exists(k.node(parent)), Compare::lease(k.node(parent), CompareOp::Equal, 0), absent(k.node(target))];
+                let mut cmp = vec![
+                    exists(k.node(parent)),
+                    Compare::lease(k.node(parent), CompareOp::Equal, 0),
+                    absent(k.node(target)),
+                ];
                 if let Some(rev) = counter_rev {
                     cmp.push(counter_unchanged(k, parent, rev));
                 }
@@ -126,7 +130,9 @@ impl Core {
                 deletes: Vec::new(),
                 bumps: Some(k.counter(parent)),
             };
-            let bytes = data.map_or(0, <[u8]>::len) + acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>() + WRITE_OVERHEAD;
+            let bytes = data.map_or(0, <[u8]>::len)
+                + acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>()
+                + WRITE_OVERHEAD;
             let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
                 self.hub.local_create(&target, rev);
@@ -201,7 +207,8 @@ impl Core {
                 deletes: vec![(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))],
                 bumps: Some(k.pzxid_mark(parent)),
             };
-            let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, WRITE_OVERHEAD).await?;
+            let Written { revision: rev, resp } =
+                self.batched_write(Box::new(build), footprint, WRITE_OVERHEAD).await?;
             if resp.succeeded() {
                 self.hub.local_delete(p, rev);
                 return Ok(Reply::Deleted);
@@ -221,13 +228,20 @@ impl Core {
             if !st.exists() {
                 return Err(ZkError::at(Code::NoNode, p));
             }
-            let attrs = st.attrs.as_ref().ok_or_else(|| ZkError::new(Code::DataInconsistency, format!("{p} has no attribute key")))?;
+            let attrs = st
+                .attrs
+                .as_ref()
+                .ok_or_else(|| ZkError::new(Code::DataInconsistency, format!("{p} has no attribute key")))?;
             if aversion != -1 && st.aversion()? != aversion as i64 {
                 return Err(ZkError::at(Code::BadVersion, p));
             }
             let ctime = st.attrs_value()?.ctime;
             let cmp = vec![Compare::mod_revision(self.keys.attrs(p), CompareOp::Equal, attrs.mod_revision())];
-            let mut ok = vec![TxnOp::put(self.keys.attrs(p), encode_attrs(ctime, acl), Some(PutOptions::new().with_ignore_lease()))];
+            let mut ok = vec![TxnOp::put(
+                self.keys.attrs(p),
+                encode_attrs(ctime, acl),
+                Some(PutOptions::new().with_ignore_lease()),
+            )];
             ok.extend(read_ops(&self.keys, p, ChildRead::Count, 0));
             let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok)).await?;
             if resp.succeeded() {
@@ -271,7 +285,12 @@ impl Core {
 
     /// Sends one op's txn through the write batcher (one in-flight slot
     /// per op); sent at most once unless provably never delivered.
-    pub(crate) async fn batched_write(&self, build: super::write_batch::BuildTxn, footprint: Footprint, bytes: usize) -> ZkResult<Written> {
+    pub(crate) async fn batched_write(
+        &self,
+        build: super::write_batch::BuildTxn,
+        footprint: Footprint,
+        bytes: usize,
+    ) -> ZkResult<Written> {
         let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
         let r = self.writes.write(build, footprint, bytes).await;
         self.check_etcd_result(r)

@@ -138,7 +138,9 @@ impl Taken {
             return None;
         }
         let shard_key = f.bumps.as_ref().map(|c| shard_key(c, shard));
-        if f.puts.iter().chain(shard_key.iter()).any(|k| self.hits(k)) || f.deletes.iter().any(|(s, e)| self.meets(s, e)) {
+        if f.puts.iter().chain(shard_key.iter()).any(|k| self.hits(k))
+            || f.deletes.iter().any(|(s, e)| self.meets(s, e))
+        {
             return None;
         }
         // Puts of one op must not fall in its own deletes either: true of
@@ -220,7 +222,10 @@ async fn send_batch(transport: &Transport, mut batch: Vec<Placed>) {
             for p in batch {
                 let answer = match answers.next() {
                     Some(TxnOpResponse::Txn(resp)) => Ok(Written { revision, resp }),
-                    _ => Err(ZkError::new(Code::SystemError, "etcd answered a write batch with an unexpected response shape")),
+                    _ => Err(ZkError::new(
+                        Code::SystemError,
+                        "etcd answered a write batch with an unexpected response shape",
+                    )),
                 };
                 let _ = p.job.reply.send(answer);
             }

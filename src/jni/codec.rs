@@ -32,7 +32,9 @@
 //!   long mtime, int version, int cversion, int aversion, long ephemeralOwner,
 //!   int dataLength, int numChildren, long pzxid).
 
-use crate::engine::{multi_code, CreateMode, Credentials, MultiOp, OpResult, Reply, Request, RestoreNode, TlsOptions, WatchedEvent};
+use crate::engine::{
+    multi_code, CreateMode, Credentials, MultiOp, OpResult, Reply, Request, RestoreNode, TlsOptions, WatchedEvent,
+};
 use crate::znode::{Acl, Code, Stat, ZkError, ZkResult};
 
 use super::error::{BridgeError, BridgeResult};
@@ -119,7 +121,8 @@ fn malformed(what: &str, pos: usize) -> BridgeError {
 
 impl<'a> Reader<'a> {
     fn take(&mut self, n: usize) -> BridgeResult<&'a [u8]> {
-        let end = self.pos.checked_add(n).filter(|&e| e <= self.buf.len()).ok_or_else(|| malformed("truncated", self.pos))?;
+        let end =
+            self.pos.checked_add(n).filter(|&e| e <= self.buf.len()).ok_or_else(|| malformed("truncated", self.pos))?;
         let s = &self.buf[self.pos..end];
         self.pos = end;
         Ok(s)
@@ -478,7 +481,10 @@ mod tests {
         }
         let (tls, creds) = decode_security(&v).unwrap();
         let tls = tls.unwrap();
-        assert_eq!((tls.ca_pem.as_slice(), tls.cert_pem, tls.server_name.as_deref()), (&b"CA"[..], None, Some("etcd.test")));
+        assert_eq!(
+            (tls.ca_pem.as_slice(), tls.cert_pem, tls.server_name.as_deref()),
+            (&b"CA"[..], None, Some("etcd.test"))
+        );
         let creds = creds.unwrap();
         assert_eq!((creds.user.as_str(), creds.password.as_str()), ("user-a", "pw"));
         let none: Vec<u8> = (0..6).flat_map(|_| (-1i32).to_be_bytes()).collect();
@@ -511,7 +517,11 @@ mod tests {
     #[test]
     fn encodes_a_failed_multi_with_its_first_error() {
         let mut v = Vec::new();
-        let r = Ok(Reply::Multi(vec![OpResult::Error(Code::Ok), OpResult::Error(Code::NoNode), OpResult::Error(Code::RuntimeInconsistency)]));
+        let r = Ok(Reply::Multi(vec![
+            OpResult::Error(Code::Ok),
+            OpResult::Error(Code::NoNode),
+            OpResult::Error(Code::RuntimeInconsistency),
+        ]));
         Writer(&mut v).completion(4, &r);
         assert_eq!(v[0], REC_COMPLETION);
         assert_eq!(i64::from_be_bytes(v[1..9].try_into().unwrap()), 4);

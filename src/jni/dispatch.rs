@@ -195,7 +195,11 @@ mod tests {
     fn events_are_not_held_back_and_close_is_last() {
         let d = Dispatch::new();
         d.complete(1, rec(1));
-        d.event(&WatchedEvent { event_type: EventType::NodeCreated, state: KeeperState::SyncConnected, path: Some("/a".into()) });
+        d.event(&WatchedEvent {
+            event_type: EventType::NodeCreated,
+            state: KeeperState::SyncConnected,
+            path: Some("/a".into()),
+        });
         let (b, fin) = d.poll(Duration::ZERO);
         assert_eq!(b.unwrap()[0], codec::REC_EVENT);
         assert!(!fin);

@@ -80,7 +80,9 @@ fn throw(env: &mut JNIEnv<'_>, err: BridgeError) -> bool {
         BridgeError::Closed => throw_keeper(env, Code::SessionExpired, "client is closed"),
         BridgeError::BadInput(m) => env.throw_new("java/lang/IllegalArgumentException", m).is_ok(),
         BridgeError::Internal(m) => env.throw_new("java/lang/IllegalStateException", m).is_ok(),
-        BridgeError::Jni(e) => env.throw_new("java/lang/IllegalStateException", format!("kafka-etcd JNI error: {e}")).is_ok(),
+        BridgeError::Jni(e) => {
+            env.throw_new("java/lang/IllegalStateException", format!("kafka-etcd JNI error: {e}")).is_ok()
+        }
     };
     done || env.exception_check().unwrap_or(false)
 }
@@ -125,7 +127,10 @@ fn throw_keeper(env: &mut JNIEnv<'_>, code: Code, message: &str) -> bool {
         Ok(()) => true,
         Err(_) if env.exception_check().unwrap_or(false) => true,
         Err(e) => env
-            .throw_new("java/lang/IllegalStateException", format!("{} ({}): {message} [{e}]", code.name(), code.value()))
+            .throw_new(
+                "java/lang/IllegalStateException",
+                format!("{} ({}): {message} [{e}]", code.name(), code.value()),
+            )
             .is_ok(),
     }
 }

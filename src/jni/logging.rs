@@ -45,7 +45,8 @@ impl Log for JvmLogger {
         if !self.enabled(record.metadata()) {
             return;
         }
-        let entry = Entry { level: record.level(), target: record.target().to_string(), message: record.args().to_string() };
+        let entry =
+            Entry { level: record.level(), target: record.target().to_string(), message: record.args().to_string() };
         let mut q = self.queue.lock().unwrap_or_else(|e| e.into_inner());
         if q.entries.len() >= CAPACITY {
             q.entries.pop_front();
@@ -107,7 +108,11 @@ pub fn poll(max_wait: Duration) -> Option<Vec<u8>> {
         }
     };
     if dropped > 0 {
-        put(Level::Warn, "kafka_etcd::jni", &format!("{dropped} log records were dropped: Java did not drain them in time"));
+        put(
+            Level::Warn,
+            "kafka_etcd::jni",
+            &format!("{dropped} log records were dropped: Java did not drain them in time"),
+        );
     }
     for e in &entries {
         put(e.level, &e.target, &e.message);

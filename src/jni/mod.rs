@@ -134,7 +134,8 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_open<'l>(
         };
         let client = runtime()?.block_on(ZkClient::connect(&connect, options))?;
         let handle = NEXT_HANDLE.fetch_add(1, Ordering::Relaxed);
-        let native = Native { client, dispatch, next_seq: Mutex::new(0), closing: AtomicBool::new(false), request_timeout };
+        let native =
+            Native { client, dispatch, next_seq: Mutex::new(0), closing: AtomicBool::new(false), request_timeout };
         registry().write().unwrap_or_else(|e| e.into_inner()).insert(handle, Arc::new(native));
         Ok(handle)
     })
@@ -250,7 +251,11 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_poll<'l>(
 /// deleted, lease revoked, `Closed` event), then queues CLOSED. Blocking;
 /// idempotent; a second concurrent caller returns at once.
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeClient_close<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) {
+pub extern "system" fn Java_io_kafkaetcd_NativeClient_close<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) {
     guard(&mut env, "close", (), |_env| {
         let Ok(native) = lookup(handle) else { return Ok(()) };
         let end = {
@@ -269,13 +274,21 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_close<'l>(mut env: JNIEnv<
 
 /// `static native long sessionId(long handle)`: the etcd lease id.
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeClient_sessionId<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) -> jlong {
+pub extern "system" fn Java_io_kafkaetcd_NativeClient_sessionId<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jlong {
     guard(&mut env, "sessionId", 0, |_env| Ok(lookup(handle)?.client.session_id()))
 }
 
 /// `static native int sessionTimeoutMs(long handle)`: the granted lease TTL.
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeClient_sessionTimeoutMs<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) -> jint {
+pub extern "system" fn Java_io_kafkaetcd_NativeClient_sessionTimeoutMs<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jint {
     guard(&mut env, "sessionTimeoutMs", 0, |_env| {
         Ok(lookup(handle)?.client.session_timeout().as_millis().min(i32::MAX as u128) as jint)
     })
@@ -284,7 +297,11 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_sessionTimeoutMs<'l>(mut e
 /// `static native int state(long handle)`: the engine's `SessionState`
 /// number (0 connecting, 1 connected, 2 disconnected, 3 expired, 4 closed).
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeClient_state<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, handle: jlong) -> jint {
+pub extern "system" fn Java_io_kafkaetcd_NativeClient_state<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    handle: jlong,
+) -> jint {
     guard(&mut env, "state", SessionState::Closed as jint, |_env| {
         Ok(lookup(handle).map_or(SessionState::Closed, |n| n.client.state()) as jint)
     })
@@ -292,7 +309,11 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_state<'l>(mut env: JNIEnv<
 
 /// `static native void initLogging(int level)`: installs the queueing logger.
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeClient_initLogging<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, level: jint) {
+pub extern "system" fn Java_io_kafkaetcd_NativeClient_initLogging<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    level: jint,
+) {
     guard(&mut env, "initLogging", (), |_env| {
         logging::init(level);
         Ok(())
@@ -301,7 +322,11 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_initLogging<'l>(mut env: J
 
 /// `static native void setLogLevel(int level)`: 0 off .. 5 trace.
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeClient_setLogLevel<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, level: jint) {
+pub extern "system" fn Java_io_kafkaetcd_NativeClient_setLogLevel<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    level: jint,
+) {
     guard(&mut env, "setLogLevel", (), |_env| {
         logging::set_level(level);
         Ok(())
@@ -310,7 +335,11 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_setLogLevel<'l>(mut env: J
 
 /// `static native byte[] pollLogs(int maxWaitMs)`: queued log records, or null.
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeClient_pollLogs<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>, max_wait_ms: jint) -> jbyteArray {
+pub extern "system" fn Java_io_kafkaetcd_NativeClient_pollLogs<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+    max_wait_ms: jint,
+) -> jbyteArray {
     guard(&mut env, "pollLogs", std::ptr::null_mut(), |env| {
         let batch = logging::poll(Duration::from_millis(max_wait_ms.max(0) as u64));
         to_java(env, batch)
@@ -320,6 +349,11 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_pollLogs<'l>(mut env: JNIE
 /// `static native String nativeVersion()`: the crate version, to check the
 /// loaded library matches the jar.
 #[no_mangle]
-pub extern "system" fn Java_io_kafkaetcd_NativeClient_nativeVersion<'l>(mut env: JNIEnv<'l>, _class: JClass<'l>) -> jstring {
-    guard(&mut env, "nativeVersion", std::ptr::null_mut(), |env| Ok(env.new_string(env!("CARGO_PKG_VERSION"))?.into_raw()))
+pub extern "system" fn Java_io_kafkaetcd_NativeClient_nativeVersion<'l>(
+    mut env: JNIEnv<'l>,
+    _class: JClass<'l>,
+) -> jstring {
+    guard(&mut env, "nativeVersion", std::ptr::null_mut(), |env| {
+        Ok(env.new_string(env!("CARGO_PKG_VERSION"))?.into_raw())
+    })
 }

@@ -223,8 +223,12 @@ impl Keys {
             Some(b"\0v") => AttrKind::VersionOffset,
             Some(b"\0r") => AttrKind::Recreated,
             Some(b"\0p") => AttrKind::PzxidMark,
-            Some(k) if k.len() > 2 && k.starts_with(b"\0c") && k[2..].iter().all(u8::is_ascii_digit) => AttrKind::CounterShard,
-            Some(k) if k.len() > 2 && k.starts_with(b"\0p") && k[2..].iter().all(u8::is_ascii_digit) => AttrKind::PzxidMarkShard,
+            Some(k) if k.len() > 2 && k.starts_with(b"\0c") && k[2..].iter().all(u8::is_ascii_digit) => {
+                AttrKind::CounterShard
+            }
+            Some(k) if k.len() > 2 && k.starts_with(b"\0p") && k[2..].iter().all(u8::is_ascii_digit) => {
+                AttrKind::PzxidMarkShard
+            }
             _ => AttrKind::Other,
         }
     }

@@ -122,10 +122,7 @@ impl Chroot {
         match &self.0 {
             None => Some(server_path.to_string()),
             Some(c) if server_path == c => Some("/".to_string()),
-            Some(c) => server_path
-                .strip_prefix(c.as_str())
-                .filter(|rest| rest.starts_with('/'))
-                .map(str::to_string),
+            Some(c) => server_path.strip_prefix(c.as_str()).filter(|rest| rest.starts_with('/')).map(str::to_string),
         }
     }
 }
@@ -150,12 +147,8 @@ pub fn parse_connect_string(connect: &str) -> ZkResult<(Vec<String>, Chroot)> {
         Some(i) => (&connect[..i], Some(&connect[i..])),
         None => (connect, None),
     };
-    let endpoints: Vec<String> = hosts
-        .split(',')
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .map(with_default_port)
-        .collect();
+    let endpoints: Vec<String> =
+        hosts.split(',').map(str::trim).filter(|h| !h.is_empty()).map(with_default_port).collect();
     if endpoints.is_empty() {
         return Err(ZkError::bad_arguments(format!("connect string \"{connect}\" names no host:port")));
     }
@@ -185,7 +178,24 @@ mod tests {
 
     #[test]
     fn rejects_what_zookeeper_rejects() {
-        for p in ["", "a", "/a/", "//a", "/a//b", "/.", "/..", "/a/./b", "/a/../b", "/a\0b", "/a\u{1}", "/\u{7f}", "/\u{fff0}", "/\u{e000}", "/\u{fffd}", "/e\u{1f600}"] {
+        for p in [
+            "",
+            "a",
+            "/a/",
+            "//a",
+            "/a//b",
+            "/.",
+            "/..",
+            "/a/./b",
+            "/a/../b",
+            "/a\0b",
+            "/a\u{1}",
+            "/\u{7f}",
+            "/\u{fff0}",
+            "/\u{e000}",
+            "/\u{fffd}",
+            "/e\u{1f600}",
+        ] {
             let e = validate(p, false).unwrap_err();
             assert_eq!(e.code, super::super::code::Code::BadArguments, "{p}");
         }

@@ -165,9 +165,7 @@ fn corrupt(what: &str) -> ZkError {
 
 /// Wall-clock milliseconds since the epoch (ZooKeeper's ctime/mtime unit).
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 #[cfg(test)]

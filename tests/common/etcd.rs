@@ -119,15 +119,9 @@ impl EtcdCluster {
                 Ok(()) => return cluster,
                 // A member died early: most likely a port clash; retry on fresh ports.
                 Err(Failure::Exited(_)) if attempt < START_ATTEMPTS => {
-                    eprintln!(
-                        "etcd startup attempt {attempt} failed, retrying:\n{}",
-                        cluster.all_logs()
-                    );
+                    eprintln!("etcd startup attempt {attempt} failed, retrying:\n{}", cluster.all_logs());
                 }
-                Err(f) => panic!(
-                    "etcd cluster did not start ({f:?}):\n{}",
-                    cluster.all_logs()
-                ),
+                Err(f) => panic!("etcd cluster did not start ({f:?}):\n{}", cluster.all_logs()),
             }
         }
         unreachable!()
@@ -221,13 +215,7 @@ impl EtcdCluster {
     /// Logs of all members, each under a header; handy in panic messages.
     pub fn all_logs(&self) -> String {
         (0..self.members.len())
-            .map(|i| {
-                format!(
-                    "===== etcd member {i} ({}) =====\n{}",
-                    self.endpoint(i),
-                    self.logs(i)
-                )
-            })
+            .map(|i| format!("===== etcd member {i} ({}) =====\n{}", self.endpoint(i), self.logs(i)))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -240,10 +228,7 @@ impl EtcdCluster {
     /// Lay out a cluster (dirs, ports, names) without starting anything.
     fn create(n: usize, setup: Setup) -> EtcdCluster {
         static CLUSTERS: AtomicUsize = AtomicUsize::new(0);
-        let dir = tempfile::Builder::new()
-            .prefix("kafka-etcd-test-")
-            .tempdir()
-            .expect("create temp dir");
+        let dir = tempfile::Builder::new().prefix("kafka-etcd-test-").tempdir().expect("create temp dir");
         let ports = free_ports(3 * n);
         let members: Vec<Member> = (0..n)
             .map(|i| Member {
@@ -262,18 +247,8 @@ impl EtcdCluster {
             .collect::<Vec<_>>()
             .join(",");
         // A unique token keeps members of different clusters apart should ports be reused.
-        let token = format!(
-            "t-{}-{}",
-            std::process::id(),
-            CLUSTERS.fetch_add(1, Ordering::Relaxed)
-        );
-        EtcdCluster {
-            members,
-            initial_cluster,
-            token,
-            setup,
-            dir,
-        }
+        let token = format!("t-{}-{}", std::process::id(), CLUSTERS.fetch_add(1, Ordering::Relaxed));
+        EtcdCluster { members, initial_cluster, token, setup, dir }
     }
 
     /// Spawn member `i`'s process; `state` is "new" or "existing".
@@ -282,11 +257,7 @@ impl EtcdCluster {
         let scheme = if self.setup.tls.is_some() { "https" } else { "http" };
         let client = format!("{scheme}://127.0.0.1:{}", m.client_port);
         let peer = format!("http://127.0.0.1:{}", m.peer_port);
-        let log = File::options()
-            .create(true)
-            .append(true)
-            .open(&m.log_path)
-            .expect("open etcd log file");
+        let log = File::options().create(true).append(true).open(&m.log_path).expect("open etcd log file");
         let mut cmd = Command::new(etcd_bin());
         if let Some(tls) = &self.setup.tls {
             cmd.arg("--cert-file").arg(&tls.cert_file).arg("--key-file").arg(&tls.key_file);
@@ -298,18 +269,8 @@ impl EtcdCluster {
             .arg(&m.name)
             .arg("--data-dir")
             .arg(&m.data_dir)
-            .args([
-                "--listen-client-urls",
-                &client,
-                "--advertise-client-urls",
-                &client,
-            ])
-            .args([
-                "--listen-peer-urls",
-                &peer,
-                "--initial-advertise-peer-urls",
-                &peer,
-            ])
+            .args(["--listen-client-urls", &client, "--advertise-client-urls", &client])
+            .args(["--listen-peer-urls", &peer, "--initial-advertise-peer-urls", &peer])
             .args(["--initial-cluster", &self.initial_cluster])
             .args(["--initial-cluster-token", &self.token])
             .args(["--initial-cluster-state", state])
@@ -335,8 +296,8 @@ impl EtcdCluster {
                 Ok(())
             });
         }
-        let child = spawn_from_long_lived_thread(cmd)
-            .unwrap_or_else(|e| panic!("cannot spawn etcd {:?}: {e}", etcd_bin()));
+        let child =
+            spawn_from_long_lived_thread(cmd).unwrap_or_else(|e| panic!("cannot spawn etcd {:?}: {e}", etcd_bin()));
         *m.child() = Some(child);
     }
 
@@ -426,23 +387,16 @@ fn spawn_from_long_lived_thread(cmd: Command) -> io::Result<Child> {
         Mutex::new(tx)
     });
     let (reply_tx, reply_rx) = mpsc::channel();
-    tx.lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .send((cmd, reply_tx))
-        .expect("etcd spawner thread is gone");
+    tx.lock().unwrap_or_else(|e| e.into_inner()).send((cmd, reply_tx)).expect("etcd spawner thread is gone");
     reply_rx.recv().expect("etcd spawner thread is gone")
 }
 
 /// `n` distinct free TCP ports on 127.0.0.1. All listeners are held at once so
 /// the ports differ, then released for etcd (a later clash is handled by retry).
 fn free_ports(n: usize) -> Vec<u16> {
-    let listeners: Vec<TcpListener> = (0..n)
-        .map(|_| TcpListener::bind("127.0.0.1:0").expect("bind a free port"))
-        .collect();
-    listeners
-        .iter()
-        .map(|l| l.local_addr().unwrap().port())
-        .collect()
+    let listeners: Vec<TcpListener> =
+        (0..n).map(|_| TcpListener::bind("127.0.0.1:0").expect("bind a free port")).collect();
+    listeners.iter().map(|l| l.local_addr().unwrap().port()).collect()
 }
 
 /// `GET /health`; true on 200 + `"health":"true"`.

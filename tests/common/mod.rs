@@ -14,16 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// so tests sharing one cluster do not see each other's znodes.
 pub fn unique_chroot(test_name: &str) -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let name: String = test_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name: String =
+        test_name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     format!("/t-{}-{}-{}", name, std::process::id(), n)
 }
@@ -35,7 +27,11 @@ pub mod zk {
     use tokio::sync::mpsc::UnboundedReceiver;
 
     pub fn opts() -> ClientOptions {
-        ClientOptions { session_timeout: Duration::from_secs(4), request_timeout: Duration::from_secs(5), ..Default::default() }
+        ClientOptions {
+            session_timeout: Duration::from_secs(4),
+            request_timeout: Duration::from_secs(5),
+            ..Default::default()
+        }
     }
 
     /// A client on `endpoints` with a fresh chroot (created first), plus its event channel.
@@ -70,7 +66,9 @@ pub mod zk {
         loop {
             match zk.create(&format!("{prefix}{n}"), None, Acl::open_unsafe(), CreateMode::Persistent).await {
                 Ok(_) => return,
-                Err(e) if e.code == kafka_etcd::Code::ConnectionLoss && tokio::time::Instant::now() < deadline => n += 1,
+                Err(e) if e.code == kafka_etcd::Code::ConnectionLoss && tokio::time::Instant::now() < deadline => {
+                    n += 1
+                }
                 Err(e) => panic!("{what}: {e:?}"),
             }
         }
