@@ -13,6 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RUST_BACKTRACE=1
+echo "== gates: cargo fmt --check (rustfmt.toml), cargo clippy -D warnings (Java: -Xlint:all -Werror in the Maven build)"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets -- -D warnings
+
 echo "== cargo test (znode model, engine against real etcd)"
 cargo test --all-targets -- --test-threads=4
 
