@@ -4,7 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use etcd_client::{Compare, CompareOp, LeaseGrantOptions, LeaseTimeToLiveOptions, PutOptions, Txn, TxnOp};
+use etcd_client::{LeaseGrantOptions, LeaseTimeToLiveOptions, Txn, TxnOp};
 use tokio::sync::{watch as signal, Semaphore};
 
 use super::batch::ReadBatcher;
@@ -15,10 +15,11 @@ use super::security::{Credentials, TlsOptions};
 use super::session::{Session, SessionState};
 use super::transport::{Retry, Transport};
 use super::watch::{EventSink, WatchHub};
+use super::write::{absent, node_puts, NodeContent};
 use super::write_batch::WriteBatcher;
 use crate::znode::keys::{validate_namespace, Keys};
 use crate::znode::path::{self, parse_connect_string};
-use crate::znode::stat::{encode_attrs, encode_node, now_ms};
+use crate::znode::stat::now_ms;
 use crate::znode::{Acl, Code, Stat, ZkError, ZkResult};
 
 /// Settings of one client. `Default` gives Kafka-like values.
@@ -319,11 +320,10 @@ async fn init_root(transport: &Transport, keys: &Keys) -> ZkResult<i64> {
         let acl = if p == path::READ_ONLY { &read_only[..] } else { &Acl::open_unsafe()[..] };
         // ZooKeeper's own nodes hold empty data, not null.
         let data: Option<&[u8]> = if p == "/" { None } else { Some(&[]) };
-        TxnOp::txn(Txn::new().when(vec![Compare::create_revision(keys.node(p), CompareOp::Equal, 0)]).and_then(vec![
-            TxnOp::put(keys.node(p), encode_node(now, data), None::<PutOptions>),
-            TxnOp::put(keys.attrs(p), encode_attrs(now, acl), None),
-            TxnOp::put(keys.counter(p), Vec::new(), None),
-        ]))
+        let content = NodeContent { data, acl, ctime: now, mtime: now };
+        TxnOp::txn(
+            Txn::new().when(vec![absent(keys.node(p))]).and_then(node_puts(keys, p, content, Vec::new(), 0).to_vec()),
+        )
     };
     let ops = std::iter::once("/").chain(path::SPECIAL).map(create_if_absent).collect::<Vec<_>>();
     let resp = transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?;

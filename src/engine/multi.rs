@@ -32,11 +32,11 @@ use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
 use super::transport::Retry;
 use super::write::{
-    absent, bump, counter_unchanged, exists, mark_child_deleted, marks_unchanged, new_node_stat, version_compares,
-    MAX_RACES, NO_OFFSET,
+    absent, bump, counter_unchanged, data_put, exists, mark_child_deleted, marks_unchanged, new_node_stat,
+    node_deletes, node_puts, version_compares, NodeContent, MAX_RACES, NO_OFFSET,
 };
 use crate::znode::events::{encode_changes, Change};
-use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
+use crate::znode::stat::{encode_offset, now_ms};
 use crate::znode::{path, Code, ZkError, ZkResult};
 
 /// Refuses at once a multi that cannot fit one etcd txn, before anything
@@ -172,8 +172,7 @@ impl Core {
                     cmp.push(exists(k.node(p)));
                     version_compares(k, p, *version, NO_OFFSET, &mut cmp);
                     if let MultiOp::SetData { data, .. } = op {
-                        let keep = Some(PutOptions::new().with_ignore_lease());
-                        writes.push(TxnOp::put(k.node(p), encode_node(now, data.as_deref()), keep));
+                        writes.push(data_put(k, p, data.as_deref(), now));
                         reads.push(p.as_str());
                     }
                 }
@@ -190,8 +189,7 @@ impl Core {
                     cmp.push(exists(k.node(p)));
                     version_compares(k, p, *version, NO_OFFSET, &mut cmp);
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
-                    writes.push(TxnOp::delete(k.node(p), None));
-                    writes.push(TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))));
+                    writes.extend(node_deletes(k, p));
                     writes.push(mark_child_deleted(k, path::parent(p)));
                 }
             }
@@ -244,15 +242,14 @@ impl Core {
         let k = &self.keys;
         let leased = || Some(PutOptions::new().with_lease(n.lease));
         let etcd_version = |kv: Option<&etcd_client::KeyValue>| kv.map_or(0, etcd_client::KeyValue::version);
-        let mut ops = vec![
-            TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), leased()),
-            TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), leased()),
-            // After the put: etcd version = old + 1; creates = version - 1 + offset
-            // (the shards of the old node go).
-            TxnOp::put(k.counter(p), encode_offset(n.creates - etcd_version(st.counter.as_ref())), leased()),
+        // After the put: the counter's etcd version = old + 1; creates =
+        // version - 1 + offset (the shards of the old node go).
+        let counter = encode_offset(n.creates - etcd_version(st.counter.as_ref()));
+        let mut ops = node_puts(k, p, n.content(), counter, n.lease).to_vec();
+        ops.extend([
             TxnOp::delete(k.counter_shards_start(p), Some(DeleteOptions::new().with_range(k.counter_end(p)))),
             TxnOp::put(k.recreated(p), encode_offset(-etcd_version(st.attrs.as_ref())), leased()),
-        ];
+        ]);
         if st.mark_rev() > 0 {
             // The counter put makes this commit the pzxid.
             ops.push(TxnOp::delete(k.pzxid_mark(p), Some(DeleteOptions::new().with_range(k.pzxid_marks_end(p)))));
@@ -314,25 +311,20 @@ impl Core {
         }
         for p in order {
             let (n, st) = (&nodes[p], &read[p]);
-            let leased = |lease: i64| Some(PutOptions::new().with_lease(lease));
             match (st.exists(), n.exists) {
                 (false, true) => {
-                    ops.push(TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), leased(n.lease)));
-                    ops.push(TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), leased(n.lease)));
-                    ops.push(TxnOp::put(k.counter(p), encode_offset(n.creates), leased(n.lease)));
+                    ops.extend(node_puts(k, p, n.content(), encode_offset(n.creates), n.lease));
                     if n.version != 0 {
                         ops.push(self.offset_put(p, n.version, n.lease));
                     }
                 }
                 (true, false) => {
-                    ops.push(TxnOp::delete(k.node(p), None));
-                    ops.push(TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))));
+                    ops.extend(node_deletes(k, p));
                 }
                 (true, true) if n.recreated => ops.extend(self.recreate_ops(p, st, n)),
                 (true, true) => {
                     if n.data_puts > 0 {
-                        let keep_lease = Some(PutOptions::new().with_ignore_lease());
-                        ops.push(TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), keep_lease));
+                        ops.push(data_put(k, p, n.data.as_deref(), n.mtime));
                         let old = st.version_offset_value()?;
                         if n.data_puts > 1 {
                             ops.push(self.offset_put(p, old + n.data_puts - 1, n.lease));
@@ -361,5 +353,12 @@ impl Core {
             )));
         }
         Ok(Txn::new().when(cmp).and_then(ops))
+    }
+}
+
+impl Sim {
+    /// The node's content as its final state writes it.
+    fn content(&self) -> NodeContent<'_> {
+        NodeContent { data: self.data.as_deref(), acl: &self.acl, ctime: self.ctime, mtime: self.mtime }
     }
 }

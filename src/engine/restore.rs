@@ -10,13 +10,13 @@
 //! offsets are worked out from the etcd versions the puts will leave.
 //! Not part of ZooKeeper's API; run it with the brokers stopped.
 
-use etcd_client::{Compare, CompareOp, KeyValue, PutOptions, Txn, TxnOp};
+use etcd_client::{Compare, CompareOp, KeyValue, Txn, TxnOp};
 
 use super::core::Core;
 use super::request::{Reply, RestoreNode};
 use super::state::{read_ops, ChildRead, READ_OPS};
-use super::write::{absent, exists};
-use crate::znode::stat::{encode_attrs, encode_node, encode_offset};
+use super::write::{absent, exists, node_puts, NodeContent};
+use crate::znode::stat::encode_offset;
 use crate::znode::{path, Code, ZkError, ZkResult};
 
 /// How many times the txn is retried when the node moved between read and write.
@@ -55,11 +55,9 @@ impl Core {
                 cmp.push(exists(k.node(parent)));
                 cmp.push(Compare::lease(k.node(parent), CompareOp::Equal, 0));
             }
-            let mut ops = vec![
-                TxnOp::put(k.node(p), encode_node(n.mtime, n.data.as_deref()), None::<PutOptions>),
-                TxnOp::put(k.attrs(p), encode_attrs(n.ctime, &n.acl), None),
-                TxnOp::put(k.counter(p), encode_offset(n.child_creates - after_put(&st.counter)), None),
-            ];
+            let content = NodeContent { data: n.data.as_deref(), acl: &n.acl, ctime: n.ctime, mtime: n.mtime };
+            let counter = encode_offset(n.child_creates - after_put(&st.counter));
+            let mut ops = node_puts(k, p, content, counter, 0).to_vec();
             // The offsets live in optional keys: put when needed, else removed.
             let offset_key = |key: Vec<u8>, offset: i64, present: bool| match (offset, present) {
                 (0, true) => Some(TxnOp::delete(key, None)),

@@ -58,14 +58,44 @@ pub fn marks_unchanged(keys: &Keys, p: &str, rev: i64) -> Compare {
 /// Request bytes of a write beyond its data and ACL (keys, compares, reads).
 const WRITE_OVERHEAD: usize = 512;
 
+/// What a whole-znode write puts: data, ACL and times.
+pub struct NodeContent<'a> {
+    pub data: Option<&'a [u8]>,
+    pub acl: &'a [Acl],
+    pub ctime: i64,
+    pub mtime: i64,
+}
+
+/// The one shape of a whole-znode write: node key, attribute key and child
+/// counter (`counter`: its value, a decimal offset or empty), all under
+/// `lease` (0: none). Creates, a multi's creates and re-creations, the
+/// root's own nodes and restores all write this (keys.rs says why).
+pub fn node_puts(keys: &Keys, p: &str, c: NodeContent<'_>, counter: Vec<u8>, lease: i64) -> [TxnOp; 3] {
+    let with_lease = || Some(PutOptions::new().with_lease(lease));
+    [
+        TxnOp::put(keys.node(p), encode_node(c.mtime, c.data), with_lease()),
+        TxnOp::put(keys.attrs(p), encode_attrs(c.ctime, c.acl), with_lease()),
+        TxnOp::put(keys.counter(p), counter, with_lease()),
+    ]
+}
+
+/// The deletes that remove the znode `p`: its node key and every key of its
+/// attribute range (attributes, counters, marks, offsets).
+pub fn node_deletes(keys: &Keys, p: &str) -> [TxnOp; 2] {
+    [
+        TxnOp::delete(keys.node(p), None),
+        TxnOp::delete(keys.attrs(p), Some(DeleteOptions::new().with_range(keys.attrs_end(p)))),
+    ]
+}
+
+/// setData's put: new data and mtime; the node keeps its lease.
+pub fn data_put(keys: &Keys, p: &str, data: Option<&[u8]>, mtime: i64) -> TxnOp {
+    TxnOp::put(keys.node(p), encode_node(mtime, data), Some(PutOptions::new().with_ignore_lease()))
+}
+
 /// Puts that create the znode `p` with the given content.
 pub fn create_ops(keys: &Keys, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
-    let with_lease = || Some(PutOptions::new().with_lease(lease));
-    vec![
-        TxnOp::put(keys.node(p), encode_node(now, data), with_lease()),
-        TxnOp::put(keys.attrs(p), encode_attrs(now, acl), with_lease()),
-        TxnOp::put(keys.counter(p), Vec::new(), with_lease()),
-    ]
+    node_puts(keys, p, NodeContent { data, acl, ctime: now, mtime: now }, Vec::new(), lease).to_vec()
 }
 
 impl Core {
@@ -192,11 +222,8 @@ impl Core {
                 let mut cmp = vec![exists(k.node(p))];
                 version_compares(k, p, version, offset, &mut cmp);
                 cmp.push(absent(k.children_prefix(p)).with_prefix());
-                let ok = vec![
-                    TxnOp::delete(k.node(p), None),
-                    TxnOp::delete(k.attrs(p), Some(DeleteOptions::new().with_range(k.attrs_end(p)))),
-                    TxnOp::put(k.pzxid_mark_shard(path::parent(p), shard), Vec::new(), None),
-                ];
+                let mut ok = node_deletes(k, p).to_vec();
+                ok.push(TxnOp::put(k.pzxid_mark_shard(path::parent(p), shard), Vec::new(), None));
                 Txn::new().when(cmp).and_then(ok)
             };
             let k = &self.keys;
