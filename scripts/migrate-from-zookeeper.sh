@@ -45,14 +45,7 @@ KB_MODE_PROPS=([zk]=$'authorizer.class.name=kafka.security.authorizer.AclAuthori
 
 on_exit_report() {
   if (( ${KE_EXIT_RC:-0} != 0 )); then
-    printf '\nMIGRATION FROM ZOOKEEPER FAILED%s. Logs are under %s\n' "${CURRENT_STEP:+ at step: $CURRENT_STEP}" "$WORK"
-    local f
-    for f in "$WORK"/kafka/b*/logs/server.log; do
-      [[ -s "$f" ]] || continue
-      printf '\n----- last error lines of %s\n' "$f"
-      grep -E 'ERROR|Exception|FATAL' "$f" | tail -n 8
-    done
-    KEEP_WORK=1
+    story_failure_logs "MIGRATION FROM ZOOKEEPER" "$WORK"/kafka/b*/logs/server.log
   fi
   story_timing_table "ZooKeeper -> etcd -> ZooKeeper"
   return 0

@@ -102,14 +102,8 @@ KC_MODE_PROPS=([migration]="$KRAFT_AUTHORIZER" [kraft]="$KRAFT_AUTHORIZER")
 on_exit_report() {
   local rc="${KE_EXIT_RC:-0}"
   if (( rc != 0 )); then
-    printf '\nKRAFT MIGRATION FAILED%s. Logs are under %s\n' "${CURRENT_STEP:+ at step: $CURRENT_STEP}" "$WORK"
-    local f
-    for f in "$WORK"/kafka/c*/logs/server.log "$WORK"/kafka/b*/logs/server.log "$WORK"/kafka/*/logs/kafka.out.log; do
-      [[ -s "$f" ]] || continue
-      printf '\n----- last error lines of %s\n' "$f"
-      grep -E 'ERROR|Exception|FATAL' "$f" | tail -n 8
-    done
-    KEEP_WORK=1
+    story_failure_logs "KRAFT MIGRATION" "$WORK"/kafka/c*/logs/server.log "$WORK"/kafka/b*/logs/server.log \
+      "$WORK"/kafka/*/logs/kafka.out.log
   fi
   story_timing_table "$MODE, $CONTROLLERS KRaft controller(s)"
   return 0

@@ -6,6 +6,8 @@
 #   say TEXT...               an indented line of narration
 #   show                      stdin, indented as quoted output
 #   story_timing_table LABEL  every step with its time and status, then the total
+#   story_failure_logs WHAT LOG...  "WHAT FAILED (at step). Logs are under WORK", the last
+#                             error lines of each non-empty LOG; keeps WORK (KEEP_WORK=1)
 #   CURRENT_STEP              the title of the step running now ("" once the story is over)
 #   story_workdir PREFIX      WORK=$WORK (made absolute) or a new /tmp/PREFIX.XXXXXX
 #   story_remove_workdir      exit hook: remove WORK unless KEEP_WORK=1 (a failed run sets it)
@@ -50,6 +52,18 @@ story_workdir() {
 
 story_remove_workdir() {
   if (( ${KEEP_WORK:-0} == 0 )); then rm -rf "$WORK"; else printf 'Work dir kept: %s\n' "$WORK"; fi
+}
+
+story_failure_logs() {
+  local what="$1" f
+  shift
+  printf '\n%s FAILED%s. Logs are under %s\n' "$what" "${CURRENT_STEP:+ at step: $CURRENT_STEP}" "$WORK"
+  for f in "$@"; do
+    [[ -s "$f" ]] || continue
+    printf '\n----- last error lines of %s\n' "$f"
+    grep -E 'ERROR|Exception|FATAL' "$f" | tail -n 8
+  done
+  KEEP_WORK=1
 }
 
 story_timing_table() {
