@@ -70,6 +70,10 @@
 //! Stores written before \0p existed counted creates and deletes on \0c;
 //! read as creates, those counts still give unique, increasing sequential
 //! names and a cversion that only grows (it is higher than ZooKeeper's).
+//! Stores written before the shards (\0c<i>, \0p<i>) existed have none and
+//! are read as they are. The other way round is not safe: a build from
+//! before the shards reads a store written with them with counts too low,
+//! and no layout-version key refuses it yet (issue 12).
 //!
 //! Why this shape:
 //! - The depth in the node key makes "direct children of /a" one contiguous
