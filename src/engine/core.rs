@@ -195,9 +195,11 @@ impl Core {
             Request::Create { path, data, acl, mode } => self.create(&path, data.as_deref(), &acl, mode).await?,
             Request::Delete { path, version } => self.delete(&path, version).await?,
             Request::SetData { path, data, version } => self.set_data(&path, data.as_deref(), version).await?,
-            Request::SetAcl { path, acl, version } => self.set_acl(&path, &acl, version).await?,
-            Request::Multi(ops) => self.multi(&ops).await?,
-            Request::Restore(n) => self.restore_node(&n).await?,
+            // Rare ops with large futures go on the heap: every request's
+            // task holds this future, and its size is the largest arm's.
+            Request::SetAcl { path, acl, version } => Box::pin(self.set_acl(&path, &acl, version)).await?,
+            Request::Multi(ops) => Box::pin(self.multi(&ops)).await?,
+            Request::Restore(n) => Box::pin(self.restore_node(&n)).await?,
             Request::GetData { path, watch } => {
                 let st = self.reads.read(&path, ChildRead::Count).await?;
                 if st.exists() && watch {

@@ -6,6 +6,7 @@ mod client;
 mod core;
 #[cfg(test)]
 mod core_tests;
+mod fast_hash;
 #[cfg(test)]
 mod fixtures;
 mod limits;

@@ -10,10 +10,12 @@
 //! Per path the queue is a list of groups of sharing requests; a request
 //! may run once its group is at the head of every queue it is in.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
+
+use super::fast_hash::FastMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -57,8 +59,8 @@ struct Waiter {
 struct Queues {
     next_id: u64,
     next_group: u64,
-    paths: HashMap<String, VecDeque<Group>>,
-    waiting: HashMap<u64, Waiter>,
+    paths: FastMap<String, VecDeque<Group>>,
+    waiting: FastMap<u64, Waiter>,
 }
 
 #[derive(Default)]

@@ -157,6 +157,13 @@ impl NodeState {
         self.counter.as_ref().map_or(0, KeyValue::mod_revision).max(self.shard_rev)
     }
 
+    /// False only for a node no child was ever created under: its counter
+    /// counts no create and it has no shard, so its child count is 0
+    /// without reading it.
+    pub fn ever_had_children(&self) -> ZkResult<bool> {
+        Ok(self.creates()? != 0 || self.shard_rev != 0)
+    }
+
     /// ZooKeeper's reported cversion, creates + deletes: every child still
     /// here was created once, every other one also deleted once.
     pub fn cversion(&self) -> ZkResult<i64> {

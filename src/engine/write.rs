@@ -191,15 +191,14 @@ impl Core {
             let now = now_ms();
             let (keys, path, data_v) = (self.keys.clone(), p.to_string(), data.map(<[u8]>::to_vec));
             let build = move |_| {
-                let mut cmp = vec![exists(keys.node(&path))];
-                version_compares(&keys, &path, version, offset, &mut cmp);
+                let cmp = existing_with_version(&keys, &path, version, offset);
                 Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now))
             };
             let footprint = Footprint { puts: vec![self.keys.node(p)], ..Default::default() };
             let bytes = data.map_or(0, <[u8]>::len) + WRITE_OVERHEAD;
             let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                let stat = self.set_data_stat(p, rev, resp, now, data)?;
+                let stat = self.set_data_stat(p, rev, resp, now, data).await?;
                 self.hub.local_change(p, rev);
                 return Ok(Reply::Stat(stat));
             }
@@ -219,8 +218,7 @@ impl Core {
             let (keys, path) = (self.keys.clone(), p.to_string());
             let build = move |shard: usize| {
                 let (k, p) = (&keys, path.as_str());
-                let mut cmp = vec![exists(k.node(p))];
-                version_compares(k, p, version, offset, &mut cmp);
+                let mut cmp = existing_with_version(k, p, version, offset);
                 cmp.push(absent(k.children_prefix(p)).with_prefix());
                 let mut ok = node_deletes(k, p).to_vec();
                 ok.push(TxnOp::put(k.pzxid_mark_shard(path::parent(p), shard), Vec::new(), None));
@@ -278,8 +276,20 @@ impl Core {
         Err(lost_races("setAcl", p))
     }
 
-    /// The Stat after [`set_data_ops`] succeeded at revision `rev`.
-    fn set_data_stat(&self, p: &str, rev: i64, resp: TxnResponse, now: i64, data: Option<&[u8]>) -> ZkResult<Stat> {
+    /// The Stat after [`set_data_ops`] succeeded at revision `rev`: the
+    /// node key's part from the put's previous value, the rest from the
+    /// attribute range read in the same txn. The child count is known
+    /// without a read for a node that never had a child (most setData
+    /// targets are leaves); any other node's is read at `rev`, so the Stat
+    /// is the one at the write.
+    async fn set_data_stat(
+        &self,
+        p: &str,
+        rev: i64,
+        resp: TxnResponse,
+        now: i64,
+        data: Option<&[u8]>,
+    ) -> ZkResult<Stat> {
         let mut it = resp.op_responses().into_iter();
         let shape = || ZkError::new(Code::SystemError, "etcd txn answered with an unexpected response shape");
         let prev = match it.next() {
@@ -291,23 +301,37 @@ impl Core {
             Some(TxnOpResponse::Get(mut g)) => st.take_attrs(&self.keys, g.take_kvs()),
             _ => return Err(shape()),
         }
-        st.num_children = match it.next() {
-            Some(TxnOpResponse::Txn(t)) if t.succeeded() => 0,
-            Some(TxnOpResponse::Txn(t)) => match t.op_responses().into_iter().next() {
-                Some(TxnOpResponse::Get(g)) => g.count(),
-                _ => return Err(shape()),
-            },
-            _ => return Err(shape()),
-        };
-        let stat = st.stat_with(NodeFields {
+        if st.ever_had_children()? {
+            st.num_children = self.count_children_at(p, rev).await?;
+        }
+        st.stat_with(NodeFields {
             create_rev: prev.create_revision(),
             mod_rev: rev,
             etcd_version: prev.version() + 1,
             lease: prev.lease(),
             mtime: now,
             data_len: data.map_or(0, <[u8]>::len) as i32,
-        })?;
-        Ok(stat)
+        })
+    }
+
+    /// How many children `p` had at revision `rev` (one count-only range).
+    /// Should etcd have compacted `rev` away meanwhile, the count now is
+    /// the best answer left (the write itself succeeded).
+    async fn count_children_at(&self, p: &str, rev: i64) -> ZkResult<i64> {
+        let count = |at: i64| {
+            let opts = GetOptions::new().with_prefix().with_count_only();
+            let opts = if at > 0 { opts.with_revision(at) } else { opts };
+            Txn::new().and_then(vec![TxnOp::get(self.keys.children_prefix(p), Some(opts))])
+        };
+        let _permit = self.permits.acquire().await.map_err(|_| ZkError::new(Code::SessionExpired, "client closed"))?;
+        let resp = match self.transport.txn(count(rev), Retry::Anywhere).await {
+            Err(e) if e.code != Code::ConnectionLoss => self.transport.txn(count(0), Retry::Anywhere).await?,
+            r => r?,
+        };
+        match resp.op_responses().into_iter().next() {
+            Some(TxnOpResponse::Get(g)) => Ok(g.count()),
+            _ => Err(ZkError::new(Code::SystemError, "etcd txn answered with an unexpected response shape")),
+        }
     }
 
     /// Sends one op's txn through the write batcher (one in-flight slot
@@ -354,21 +378,13 @@ impl Core {
 }
 
 /// setData's writes plus just what its Stat needs beyond the put's previous
-/// value: the attribute keys, and the child count only for a node that ever
-/// had children (most setData targets are leaves, and a prefix count is the
-/// costly part of a read).
+/// value: the attribute range (ctime, aversion, child counters, pzxid
+/// marks, version offset). Nothing else: the counters tell whether the
+/// node ever had a child, and only then is the child count read (after).
 fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64) -> Vec<TxnOp> {
-    let never_had_children = Txn::new()
-        .when(vec![
-            Compare::version(k.counter(p), CompareOp::Equal, 1),
-            Compare::value(k.counter(p), CompareOp::Equal, Vec::new()),
-            Compare::version(k.counter_shards_start(p), CompareOp::Equal, 0).with_range(k.counter_end(p)),
-        ])
-        .or_else(vec![TxnOp::get(k.children_prefix(p), Some(GetOptions::new().with_prefix().with_count_only()))]);
     vec![
         TxnOp::put(k.node(p), encode_node(now, data), Some(PutOptions::new().with_ignore_lease().with_prev_key())),
         TxnOp::get(k.attrs(p), Some(GetOptions::new().with_range(k.attrs_end(p)))),
-        TxnOp::txn(never_had_children),
     ]
 }
 
@@ -414,6 +430,19 @@ pub fn check_parent(ps: &NodeState, parent: &str) -> ZkResult<()> {
 /// (mod_revision, offset); (0, 0) when the key does not exist.
 pub type OffsetState = (i64, i64);
 pub const NO_OFFSET: OffsetState = (0, 0);
+
+/// Compares asserting that `p` exists and has ZooKeeper version `version`
+/// (any, -1). A version compare that wants an etcd version of 1 or more
+/// already fails on a missing key, so the existence compare is left out
+/// then (one compare less on every versioned write).
+pub fn existing_with_version(keys: &Keys, p: &str, version: i32, offset: OffsetState) -> Vec<Compare> {
+    let mut cmp = Vec::with_capacity(3);
+    if version == -1 || (version as i64 + 1 - offset.1) < 1 {
+        cmp.push(exists(keys.node(p)));
+    }
+    version_compares(keys, p, version, offset, &mut cmp);
+    cmp
+}
 
 /// Compares asserting that `p` has ZooKeeper version `version`, given the
 /// offset key state we believe in (first try: no offset key, the common case).

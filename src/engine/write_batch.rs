@@ -29,22 +29,24 @@
 //! Bounds: etcd checks `--max-txn-ops` (128) per level: the outer txn's op
 //! count plus the widest nested level below it must stay within it, so a
 //! batch holds at most [`MAX_WRITES_PER_TXN`] ops (each op's own txn is at
-//! most 6 wide, 9 with its nested child-count txn); and about
+//! most 4 wide: a create's 3 compares and 4 puts, a delete's 4 compares);
+//! and about
 //! [`BATCH_WRITE_BYTES`] of request, under etcd's 1.5 MiB request limit. An
 //! op larger than that goes alone.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use etcd_client::{Txn, TxnOp, TxnOpResponse, TxnResponse};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
+use super::fast_hash::FastMap;
 use super::transport::{Retry, Transport};
 use crate::znode::keys::MAX_COUNTER_SHARDS;
 use crate::znode::{Code, ZkError, ZkResult};
 
 /// Ops per batch (see the module doc for etcd's per-level rule).
-pub const MAX_WRITES_PER_TXN: usize = 64;
+pub const MAX_WRITES_PER_TXN: usize = 120;
 
 /// Request bytes a batch is formed to stay under.
 pub const BATCH_WRITE_BYTES: usize = 512 * 1024;
@@ -113,7 +115,7 @@ struct Placed {
 struct Taken {
     puts: BTreeSet<Vec<u8>>,
     deletes: Vec<(Vec<u8>, Vec<u8>)>,
-    shards: HashMap<Vec<u8>, usize>,
+    shards: FastMap<Vec<u8>, usize>,
     bytes: usize,
 }
 

@@ -130,13 +130,13 @@ impl Keys {
 
     /// The node key of `path`.
     pub fn node(&self, path: &str) -> Vec<u8> {
-        format!("{}/n{:03}{}", self.ns, path::depth(path), path).into_bytes()
+        self.node_key(path::depth(path), path, "")
     }
 
     /// Prefix of the node keys of the direct children of `path`.
     pub fn children_prefix(&self, path: &str) -> Vec<u8> {
         let sep = if path == "/" { "" } else { "/" };
-        format!("{}/n{:03}{}{}", self.ns, path::depth(path) + 1, path, sep).into_bytes()
+        self.node_key(path::depth(path) + 1, path, sep)
     }
 
     /// Prefix of every node key (what the watch stream follows).
@@ -151,64 +151,90 @@ impl Keys {
 
     /// The attribute key (ctime + ACL) of `path`.
     pub fn attrs(&self, path: &str) -> Vec<u8> {
-        format!("{}/a{}", self.ns, path).into_bytes()
+        self.attr_key(path, b"", None)
     }
 
     /// The child counter key of `path`.
     pub fn counter(&self, path: &str) -> Vec<u8> {
-        format!("{}/a{}\0c", self.ns, path).into_bytes()
+        self.attr_key(path, b"\0c", None)
     }
 
     /// Counter shard `i` (1 and up) of `path`; shard 0 is [`Self::counter`].
     pub fn counter_shard(&self, path: &str, i: usize) -> Vec<u8> {
         match i {
             0 => self.counter(path),
-            _ => format!("{}/a{}\0c{i}", self.ns, path).into_bytes(),
+            _ => self.attr_key(path, b"\0c", Some(i)),
         }
     }
 
     /// End (exclusive) of the counter range `[counter(path), counter_end(path))`:
     /// the counter and all its shards.
     pub fn counter_end(&self, path: &str) -> Vec<u8> {
-        format!("{}/a{}\0d", self.ns, path).into_bytes()
+        self.attr_key(path, b"\0d", None)
     }
 
     /// Start of the range holding only the shards (ends at [`Self::counter_end`]).
     pub fn counter_shards_start(&self, path: &str) -> Vec<u8> {
-        format!("{}/a{}\0c0", self.ns, path).into_bytes()
+        self.attr_key(path, b"\0c0", None)
     }
 
     /// The version offset key of `path`.
     pub fn version_offset(&self, path: &str) -> Vec<u8> {
-        format!("{}/a{}\0v", self.ns, path).into_bytes()
+        self.attr_key(path, b"\0v", None)
     }
 
     /// The pzxid mark of `path`.
     pub fn pzxid_mark(&self, path: &str) -> Vec<u8> {
-        format!("{}/a{}\0p", self.ns, path).into_bytes()
+        self.attr_key(path, b"\0p", None)
     }
 
     /// Pzxid mark shard `i` (1 and up) of `path`; shard 0 is [`Self::pzxid_mark`].
     pub fn pzxid_mark_shard(&self, path: &str, i: usize) -> Vec<u8> {
         match i {
             0 => self.pzxid_mark(path),
-            _ => format!("{}/a{}\0p{i}", self.ns, path).into_bytes(),
+            _ => self.attr_key(path, b"\0p", Some(i)),
         }
     }
 
     /// End (exclusive) of the mark range `[pzxid_mark(path), pzxid_marks_end(path))`.
     pub fn pzxid_marks_end(&self, path: &str) -> Vec<u8> {
-        format!("{}/a{}\0q", self.ns, path).into_bytes()
+        self.attr_key(path, b"\0q", None)
     }
 
     /// The re-creation mark of `path`.
     pub fn recreated(&self, path: &str) -> Vec<u8> {
-        format!("{}/a{}\0r", self.ns, path).into_bytes()
+        self.attr_key(path, b"\0r", None)
     }
 
     /// End (exclusive) of the range holding every attribute key of `path`.
     pub fn attrs_end(&self, path: &str) -> Vec<u8> {
-        format!("{}/a{}\x01", self.ns, path).into_bytes()
+        self.attr_key(path, b"\x01", None)
+    }
+
+    /// `<ns>/n<DDD><path><sep>`, built without the formatting machinery
+    /// (every op builds several keys: this is on the hot path).
+    fn node_key(&self, depth: usize, path: &str, sep: &str) -> Vec<u8> {
+        debug_assert!(depth <= MAX_DEPTH, "paths deeper than MAX_DEPTH are refused before keys are built");
+        let mut k = Vec::with_capacity(self.ns.len() + 5 + path.len() + sep.len());
+        k.extend_from_slice(self.ns.as_bytes());
+        k.extend_from_slice(b"/n");
+        k.extend_from_slice(&[b'0' + (depth / 100) as u8, b'0' + (depth / 10 % 10) as u8, b'0' + (depth % 10) as u8]);
+        k.extend_from_slice(path.as_bytes());
+        k.extend_from_slice(sep.as_bytes());
+        k
+    }
+
+    /// `<ns>/a<path><suffix>[<shard>]`.
+    fn attr_key(&self, path: &str, suffix: &[u8], shard: Option<usize>) -> Vec<u8> {
+        let mut k = Vec::with_capacity(self.ns.len() + 2 + path.len() + suffix.len() + 3);
+        k.extend_from_slice(self.ns.as_bytes());
+        k.extend_from_slice(b"/a");
+        k.extend_from_slice(path.as_bytes());
+        k.extend_from_slice(suffix);
+        if let Some(i) = shard {
+            k.extend_from_slice(i.to_string().as_bytes());
+        }
+        k
     }
 
     /// The znode path of a node key, or `None` for any other key.
@@ -259,6 +285,11 @@ mod tests {
         let k = Keys::new("zk");
         assert_eq!(k.node("/"), b"zk/n000/");
         assert_eq!(k.node("/a/b"), b"zk/n002/a/b");
+        let deep = "/x".repeat(123);
+        assert_eq!(k.node(&deep), format!("zk/n123{deep}").into_bytes());
+        assert_eq!(k.children_prefix(&deep), format!("zk/n124{deep}/").into_bytes());
+        assert_eq!(k.counter_shard("/a", 17), b"zk/a/a\0c17");
+        assert_eq!(k.pzxid_mark_shard("/a", 3), b"zk/a/a\0p3");
         assert_eq!(k.children_prefix("/"), b"zk/n001/");
         assert_eq!(k.children_prefix("/a"), b"zk/n002/a/");
         assert!(k.node("/a/b").starts_with(&k.children_prefix("/a")));
