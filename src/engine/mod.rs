@@ -8,6 +8,7 @@ mod core;
 mod core_tests;
 #[cfg(test)]
 mod fixtures;
+mod layout;
 mod limits;
 mod multi;
 mod multi_play;
