@@ -73,7 +73,8 @@
 //! Stores written before the shards (\0c<i>, \0p<i>) existed have none and
 //! are read as they are. The other way round is not safe: a build from
 //! before the shards reads a store written with them with counts too low,
-//! and no layout-version key refuses it yet (issue 12).
+//! and, being older than the layout version key (below), does not check
+//! it: upgrade every client of a namespace together.
 //!
 //! One more key per namespace says which layout its store holds:
 //!
