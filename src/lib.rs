@@ -25,4 +25,7 @@ pub use engine::{
     multi_code, ClientOptions, CreateMode, Credentials, EventSink, EventType, KeeperState, MultiOp, OpResult, Reply,
     Request, SessionState, TlsOptions, WatchedEvent, ZkClient,
 };
+/// The etcd key layout version this build writes, and every version it
+/// reads (a store of any other is refused at connect; see `znode::keys`).
+pub use znode::keys::{LAYOUT_VERSION, READABLE_LAYOUTS};
 pub use znode::{Acl, Code, Stat, ZkError, ZkResult};

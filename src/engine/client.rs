@@ -4,7 +4,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use etcd_client::{LeaseGrantOptions, LeaseTimeToLiveOptions, Txn, TxnOp};
+use etcd_client::{LeaseGrantOptions, LeaseTimeToLiveOptions};
 use tokio::sync::{watch as signal, Semaphore};
 
 use super::batch::ReadBatcher;
@@ -13,13 +13,11 @@ use super::order::Sequencer;
 use super::request::{CreateMode, MultiOp, OpResult, Reply, Request, WatchedEvent};
 use super::security::{Credentials, TlsOptions};
 use super::session::{Session, SessionState};
-use super::transport::{Retry, Transport};
+use super::transport::Transport;
 use super::watch::{EventSink, WatchHub};
-use super::write::{absent, node_puts, NodeContent};
 use super::write_batch::WriteBatcher;
 use crate::znode::keys::{validate_namespace, Keys};
-use crate::znode::path::{self, parse_connect_string};
-use crate::znode::stat::now_ms;
+use crate::znode::path::parse_connect_string;
 use crate::znode::{Acl, Code, Stat, ZkError, ZkResult};
 
 /// Settings of one client. `Default` gives Kafka-like values.
@@ -120,7 +118,7 @@ impl ZkClient {
                 .with_max_data(o.max_data_bytes),
         );
         let keys = Keys::new(&o.namespace);
-        let start_rev = init_root(&transport, &keys).await?;
+        let start_rev = super::layout::open_store(&transport, &keys).await?;
         let ttl = o.session_timeout.as_millis().div_ceil(1000).max(1) as i64;
         let lease = grant(&transport, ttl).await?;
         let permits = Arc::new(Semaphore::new(o.max_in_flight.max(1)));
@@ -307,27 +305,6 @@ impl ZkClient {
 
 fn unexpected(r: Reply) -> ZkError {
     ZkError::new(Code::SystemError, format!("unexpected reply {r:?}"))
-}
-
-/// Creates the root znode and ZooKeeper's own nodes (`/zookeeper`,
-/// `/zookeeper/quota`, `/zookeeper/config`) where they are missing, in one
-/// txn; returns the revision to watch from. Like ZooKeeper's, these nodes
-/// do not count as changes of their parent's children (no cversion bump).
-async fn init_root(transport: &Transport, keys: &Keys) -> ZkResult<i64> {
-    let now = now_ms();
-    let read_only = [Acl { perms: 1, scheme: "world".into(), id: "anyone".into() }];
-    let create_if_absent = |p: &str| {
-        let acl = if p == path::READ_ONLY { &read_only[..] } else { &Acl::open_unsafe()[..] };
-        // ZooKeeper's own nodes hold empty data, not null.
-        let data: Option<&[u8]> = if p == "/" { None } else { Some(&[]) };
-        let content = NodeContent { data, acl, ctime: now, mtime: now };
-        TxnOp::txn(
-            Txn::new().when(vec![absent(keys.node(p))]).and_then(node_puts(keys, p, content, Vec::new(), 0).to_vec()),
-        )
-    };
-    let ops = std::iter::once("/").chain(path::SPECIAL).map(create_if_absent).collect::<Vec<_>>();
-    let resp = transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await?;
-    Ok(resp.header().map_or(0, |h| h.revision()))
 }
 
 async fn grant(transport: &Transport, ttl: i64) -> ZkResult<i64> {

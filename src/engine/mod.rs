@@ -9,6 +9,7 @@ mod core_tests;
 mod fast_hash;
 #[cfg(test)]
 mod fixtures;
+mod layout;
 mod limits;
 mod multi;
 mod multi_play;

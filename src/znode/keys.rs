@@ -73,7 +73,31 @@
 //! Stores written before the shards (\0c<i>, \0p<i>) existed have none and
 //! are read as they are. The other way round is not safe: a build from
 //! before the shards reads a store written with them with counts too low,
-//! and no layout-version key refuses it yet (issue 12).
+//! and, being older than the layout version key (below), does not check
+//! it: upgrade every client of a namespace together.
+//!
+//! One more key per namespace says which layout its store holds:
+//!
+//! ```text
+//! zk/L                layout version key: decimal layout version ("2").
+//!                     Outside every node key and the watched prefix
+//!                     (`zk/n`) and every attribute range (`zk/a`): no
+//!                     znode, child listing or watch ever sees it.
+//! ```
+//!
+//! Layout versions ([`LAYOUT_VERSION`] is the one this build writes,
+//! [`READABLE_LAYOUTS`] the ones it reads):
+//! - 1: every store written before the key existed (no `L` key; stores
+//!   with and without counter and mark shards are both read as they are).
+//! - 2: the layout with the key: everything above.
+//!
+//! Connecting (engine/layout.rs) reads the key in the txn that creates the
+//! root: absent, it is put to [`LAYOUT_VERSION`] (create-if-absent, so
+//! racing clients agree); a readable older version is raised to it (a
+//! compare on the old value); any other value (a newer layout, or not a
+//! version) fails the connect with DATAINCONSISTENCY naming it. A version
+//! is never written down. A change that older builds would misread adds a
+//! version here and raises [`LAYOUT_VERSION`].
 //!
 //! Why this shape:
 //! - The depth in the node key makes "direct children of /a" one contiguous
@@ -90,7 +114,7 @@
 //! - Watches need only the `zk/n` prefix: one etcd watch sees every create,
 //!   data change and delete, and the change lists of multis.
 
-use super::code::{ZkError, ZkResult};
+use super::code::{Code, ZkError, ZkResult};
 use super::path;
 
 /// Deepest path the layout can hold (three decimal digits of depth).
@@ -102,6 +126,41 @@ pub const MAX_COUNTER_SHARDS: usize = 32;
 
 /// Longest namespace accepted.
 pub const MAX_NAMESPACE: usize = 128;
+
+/// The layout version this build writes (see the module doc).
+pub const LAYOUT_VERSION: u32 = 2;
+
+/// Every layout version this build reads, oldest first.
+pub const READABLE_LAYOUTS: &[u32] = &[1, 2];
+
+/// Reads the value of a namespace's layout version key: a version in
+/// [`READABLE_LAYOUTS`], or DATAINCONSISTENCY naming what the store holds,
+/// what this build reads, and what to do about it.
+pub fn check_layout_version(keys: &Keys, stored: &[u8]) -> ZkResult<u32> {
+    let text = String::from_utf8_lossy(stored);
+    // Canonical decimal only: the connect compares the stored bytes exactly.
+    let version = text.parse::<u32>().ok().filter(|v| v.to_string() == text);
+    if let Some(v) = version.filter(|v| READABLE_LAYOUTS.contains(v)) {
+        return Ok(v);
+    }
+    let readable = READABLE_LAYOUTS.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+    let this_build = format!("this kafka-etcd reads layout versions {readable} and writes {LAYOUT_VERSION}");
+    let key = String::from_utf8_lossy(&keys.layout_version()).into_owned();
+    let ns = keys.namespace();
+    let msg = match version {
+        Some(v) if v > LAYOUT_VERSION => format!(
+            "the store in etcd namespace \"{ns}\" has key layout version {v} (etcd key {key}); {this_build}: \
+             it was written by a newer kafka-etcd: upgrade this client to a kafka-etcd that reads layout {v}"
+        ),
+        _ => format!(
+            "the store in etcd namespace \"{ns}\" has \"{}\" in its layout version key {key}, not a layout \
+             version kafka-etcd ever wrote ({this_build}): the key is corrupt or was written by another \
+             program; restore it or use another namespace",
+            text.escape_debug()
+        ),
+    };
+    Err(ZkError::new(Code::DataInconsistency, msg))
+}
 
 /// Checks a namespace: 1 to [`MAX_NAMESPACE`] characters, each an ASCII
 /// letter, digit, `.`, `_` or `-`.
@@ -237,6 +296,16 @@ impl Keys {
         k
     }
 
+    /// The layout version key of the namespace (see the module doc).
+    pub fn layout_version(&self) -> Vec<u8> {
+        format!("{}/L", self.ns).into_bytes()
+    }
+
+    /// The namespace these keys are in.
+    pub fn namespace(&self) -> &str {
+        &self.ns
+    }
+
     /// The znode path of a node key, or `None` for any other key.
     pub fn path_of_node_key<'k>(&self, key: &'k [u8]) -> Option<&'k str> {
         let rest = key.strip_prefix(self.ns.as_bytes())?.strip_prefix(b"/n")?;
@@ -324,6 +393,35 @@ mod tests {
             assert!(shard > k.pzxid_mark("/a") && shard < k.pzxid_marks_end("/a") && shard < hi);
         }
         assert!(k.recreated("/a") >= k.pzxid_marks_end("/a") && k.version_offset("/a") >= k.pzxid_marks_end("/a"));
+    }
+
+    #[test]
+    fn layout_version_key_is_outside_nodes_attributes_and_watches() {
+        let k = Keys::new("zk");
+        assert_eq!(k.layout_version(), b"zk/L");
+        assert!(!k.layout_version().starts_with(&k.all_nodes_prefix()));
+        assert!(!k.layout_version().starts_with(&k.attrs("")));
+        assert_eq!(k.path_of_node_key(&k.layout_version()), None);
+        assert!(READABLE_LAYOUTS.contains(&LAYOUT_VERSION));
+        assert_eq!(READABLE_LAYOUTS.last(), Some(&LAYOUT_VERSION), "oldest first, this build's last");
+    }
+
+    #[test]
+    fn layout_versions_read_or_refused() {
+        let k = Keys::new("ns1");
+        for v in READABLE_LAYOUTS {
+            assert_eq!(check_layout_version(&k, v.to_string().as_bytes()).unwrap(), *v);
+        }
+        let newer = check_layout_version(&k, b"99").unwrap_err();
+        assert_eq!(newer.code, Code::DataInconsistency);
+        for part in ["layout version 99", "ns1/L", "reads layout versions 1, 2", "newer kafka-etcd", "upgrade"] {
+            assert!(newer.message.contains(part), "{part}: {}", newer.message);
+        }
+        for bad in [&b"abc"[..], b"", b"0", b"02", b" 2", b"-1", b"2\0", b"\xff"] {
+            let e = check_layout_version(&k, bad).unwrap_err();
+            assert_eq!(e.code, Code::DataInconsistency, "{bad:?}");
+            assert!(e.message.contains("corrupt") && e.message.contains("1, 2"), "{bad:?}: {}", e.message);
+        }
     }
 
     #[test]

@@ -67,7 +67,9 @@ public final class KafkaEtcdClient implements AutoCloseable {
      * @throws KeeperException CONNECTIONLOSS if etcd cannot be reached, BADARGUMENTS for a bad connect string
      *     or incomplete TLS settings, AUTHFAILED when etcd refuses the user or password, requires authentication
      *     or TLS, or a certificate is refused (the message names the endpoint and the cause), NOAUTH when the
-     *     etcd user has no permission on the namespace
+     *     etcd user has no permission on the namespace, DATAINCONSISTENCY when the namespace's store has a key
+     *     layout this build does not read (written by a newer kafka-etcd, or a corrupt layout version key; the
+     *     message names the stored version and the ones this build reads)
      * @throws UnsatisfiedLinkError if the native library cannot be loaded (the message says why and where it looked)
      */
     public static KafkaEtcdClient open(String connectString, ClientConfig config, Watcher defaultWatcher)

@@ -146,7 +146,7 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     /** Puts a raw key through etcd's gRPC gateway, bypassing kafka-etcd entirely. */
-    void putRaw(String key, byte[] value) throws IOException, InterruptedException {
+    public void putRaw(String key, byte[] value) throws IOException, InterruptedException {
         java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
         String body = "{\"key\":\"" + b64.encodeToString(key.getBytes(StandardCharsets.UTF_8))
                 + "\",\"value\":\"" + b64.encodeToString(value) + "\"}";

@@ -227,6 +227,24 @@ class OperationsTest extends EtcdTestBase {
         assertEquals(-3, e.code().intValue());
     }
 
+    /**
+     * A store whose layout version key (src/znode/keys.rs: {@code <namespace>/L})
+     * names a layout this build does not read is refused at connect, with
+     * the stored version, the versions this build reads and what to do.
+     */
+    @Test
+    void storeOfANewerLayoutIsRefusedAtConnect() throws Exception {
+        String ns = "layout-newer-" + System.nanoTime() % 100_000;
+        etcd.putRaw(ns + "/L", "99".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        KeeperException e = assertThrows(KeeperException.DataInconsistencyException.class,
+                () -> KafkaEtcdClient.open(etcd.endpoint(), config().namespace(ns), null));
+        assertEquals(Code.DATAINCONSISTENCY, e.code());
+        for (String part : new String[] {"layout version 99", ns + "/L", "reads layout versions 1, 2",
+                "newer kafka-etcd", "upgrade"}) {
+            assertTrue(e.getMessage().contains(part), part + " in: " + e.getMessage());
+        }
+    }
+
     @Test
     void chrootConnectString() throws Exception {
         KafkaEtcdClient root = open();

@@ -172,6 +172,11 @@ public class ZooKeeperClient {
                 throw new IllegalArgumentException("kafka-etcd: bad connect string '" + connectString + "': "
                         + e.getMessage(), e);
             }
+            if (e.code() == Code.DATAINCONSISTENCY) {
+                // A store of a layout this build does not read: waiting will not help, say why.
+                throw new ZooKeeperClientException("kafka-etcd cannot use the metadata store at " + connectString
+                        + ": " + e.getMessage());
+            }
             throw new ZooKeeperClientTimeoutException("Timed out waiting for connection to etcd at " + connectString
                     + " (" + e.code() + ": " + e.getMessage() + ")");
         }

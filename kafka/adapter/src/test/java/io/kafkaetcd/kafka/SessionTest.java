@@ -31,6 +31,7 @@ import kafka.zookeeper.GetDataRequest;
 import kafka.zookeeper.GetDataResponse;
 import kafka.zookeeper.StateChangeHandler;
 import kafka.zookeeper.ZooKeeperClient;
+import kafka.zookeeper.ZooKeeperClientException;
 import kafka.zookeeper.ZooKeeperClientExpiredException;
 import kafka.zookeeper.ZooKeeperClientTimeoutException;
 import scala.Option;
@@ -121,6 +122,27 @@ class SessionTest extends AdapterTestBase {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertTrue(ms < 10_000, "bounded by the connection timeout, took " + ms + " ms");
         assertTrue(metrics("SessionExpireListenerUnreachable").isEmpty(), "a failed constructor removes its metrics");
+    }
+
+    /**
+     * A metadata store of a key layout this build does not read (its layout
+     * version key says 99: a newer kafka-etcd wrote it) stops the broker at
+     * startup with the reason, not after a connection timeout.
+     */
+    @Test
+    void constructorRefusesAStoreOfANewerLayout() throws Exception {
+        String ns = "adapter-layout-" + System.nanoTime() % 100_000;
+        etcd.putRaw(ns + "/L", "99".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ZKClientConfig config = new ZKClientConfig();
+        config.setProperty("kafkaetcd.namespace", ns);
+        ZooKeeperClientException e = assertThrows(ZooKeeperClientException.class, () -> new ZooKeeperClient(
+                etcd.endpoint(), 6000, 10_000, 10, Time.SYSTEM, "kafka.server", "SessionExpireListenerLayout", config,
+                "layout"));
+        assertFalse(e instanceof ZooKeeperClientTimeoutException, "not a timeout: " + e);
+        for (String part : new String[] {"layout version 99", "reads layout versions 1, 2", "upgrade"}) {
+            assertTrue(e.getMessage().contains(part), part + " in: " + e.getMessage());
+        }
+        assertTrue(metrics("SessionExpireListenerLayout").isEmpty(), "a failed constructor removes its metrics");
     }
 
     @Test

@@ -60,6 +60,10 @@ class ShellCommandsTest extends ShellTestBase {
         fails(1, "no node /t", "rmr", "/t");
         fails(1, "NONODE", "ls", "/t");
         fails(2, "refusing", "rmr", "/");
+        // The namespace's layout version key (<ns>/L) is no znode: the root
+        // lists only ZooKeeper's own node, and no session owns anything.
+        assertEquals("zookeeper\n", ok("ls", "/").out);
+        assertEquals("0 sessions own ephemeral nodes\n", ok("sessions").out);
     }
 
     @Test
