@@ -32,7 +32,7 @@ use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
 use super::transport::Retry;
 use super::write::{
-    absent, bump, counter_unchanged, data_put, exists, mark_child_deleted, marks_unchanged, new_node_stat,
+    absent, bump_shard, counter_unchanged, data_put, exists, mark_child_deleted, marks_unchanged, new_node_stat,
     node_deletes, node_puts, version_compares, NodeContent, MAX_RACES, NO_OFFSET,
 };
 use crate::znode::events::{encode_changes, Change};
@@ -183,7 +183,7 @@ impl Core {
                     cmp.push(absent(k.node(p)));
                     let l = if mode.is_ephemeral() { lease } else { 0 };
                     writes.extend(self.create_ops(p, data.as_deref(), acl, l, now));
-                    writes.push(bump(k.counter(parent)));
+                    writes.push(bump_shard(k, parent, 0));
                 }
                 MultiOp::Delete { path: p, version } => {
                     cmp.push(exists(k.node(p)));
@@ -281,9 +281,9 @@ impl Core {
                 Some(kv) => Compare::mod_revision(k.node(p), CompareOp::Equal, kv.mod_revision()),
                 None => Compare::create_revision(k.node(p), CompareOp::Equal, 0),
             });
-            if st.counter.is_some() {
-                cmp.push(counter_unchanged(k, p, st.counter_rev()));
-            }
+            // Over the whole counter range, even when it is empty (a new
+            // node has no counter key until a child is created).
+            cmp.push(counter_unchanged(k, p, st.counter_rev()));
             let recreated = nodes.get(p).is_some_and(|n| n.recreated);
             let reported = changes.iter().any(|(q, c)| q == p && *c == Change::DataChanged);
             if let Some(kv) = st.attrs.as_ref().filter(|_| recreated || reported) {
@@ -334,12 +334,14 @@ impl Core {
                         ops.push(mark_child_deleted(k, p));
                     }
                     if n.child_creates > 0 {
-                        let offset = st.counter_offset()? + n.child_creates - 1;
-                        ops.push(TxnOp::put(
-                            k.counter(p),
-                            encode_offset(offset),
-                            Some(PutOptions::new().with_ignore_lease()),
-                        ));
+                        // \0c's creates after the put (etcd version v + 1, v
+                        // = 0 when absent): v + offset = before + child_creates.
+                        let before = st.counter_key_creates()?;
+                        let v = st.counter.as_ref().map_or(0, etcd_client::KeyValue::version);
+                        let offset = before + n.child_creates - v;
+                        // A plain put: \0c may be absent, and a node with
+                        // children is never ephemeral (no lease to keep).
+                        ops.push(TxnOp::put(k.counter(p), encode_offset(offset), None));
                     }
                 }
                 (false, false) => {}

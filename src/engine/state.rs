@@ -145,10 +145,7 @@ impl NodeState {
     /// The child counter: how many children were ever created (the next
     /// sequential suffix): \0c's count plus its shards'.
     pub fn creates(&self) -> ZkResult<i64> {
-        match &self.counter {
-            Some(kv) => Ok(kv.version() - 1 + decode_offset(kv.value())? + self.shard_creates),
-            None => Ok(0),
-        }
+        Ok(self.counter_key_creates()? + self.shard_creates)
     }
 
     /// The latest mod_revision of the counter range (\0c and its shards):
@@ -170,7 +167,8 @@ impl NodeState {
         Ok(2 * self.creates()? - self.num_children)
     }
 
-    /// The last child create or delete (0 when the node has no counter).
+    /// The last child create or delete (0 when none moved a counter key;
+    /// a Stat then reports the czxid).
     pub fn pzxid(&self) -> i64 {
         self.counter_rev().max(self.mark_rev())
     }
@@ -181,8 +179,10 @@ impl NodeState {
         self.pzxid_mark.as_ref().map_or(0, KeyValue::mod_revision).max(self.mark_shard_rev)
     }
 
-    pub fn counter_offset(&self) -> ZkResult<i64> {
-        self.counter.as_ref().map_or(Ok(0), |kv| decode_offset(kv.value()))
+    /// The creates \0c itself counts (etcd version - 1 + its offset; 0
+    /// when absent), without the shards'.
+    pub fn counter_key_creates(&self) -> ZkResult<i64> {
+        self.counter.as_ref().map_or(Ok(0), |kv| Ok(kv.version() - 1 + decode_offset(kv.value())?))
     }
 
     /// czxid given the node key's create_revision: a node a multi deleted
@@ -239,11 +239,9 @@ impl NodeState {
     /// put's previous value instead of read back).
     pub fn stat_with(&self, n: NodeFields) -> ZkResult<Stat> {
         let attrs = self.attrs.as_ref().ok_or_else(|| self.inconsistent("attribute key"))?;
-        if self.counter.is_none() {
-            return Err(self.inconsistent("child counter"));
-        }
+        let czxid = self.czxid_of(n.create_rev);
         Ok(Stat {
-            czxid: self.czxid_of(n.create_rev),
+            czxid,
             mzxid: n.mod_rev,
             ctime: decode_attrs(attrs.value())?.ctime,
             mtime: n.mtime,
@@ -253,7 +251,9 @@ impl NodeState {
             ephemeral_owner: n.lease,
             data_length: n.data_len,
             num_children: self.num_children as i32,
-            pzxid: self.pzxid(),
+            // A node no child was created or deleted under has no counter
+            // key moved since its create: its pzxid is its czxid.
+            pzxid: self.pzxid().max(czxid),
         })
     }
 

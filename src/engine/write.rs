@@ -29,18 +29,19 @@ pub fn absent(key: Vec<u8>) -> Compare {
     Compare::create_revision(key, CompareOp::Equal, 0)
 }
 
-/// A blind bump of a child counter: +1 to its etcd version, value and lease kept.
-pub fn bump(key: Vec<u8>) -> TxnOp {
-    TxnOp::put(key, Vec::new(), Some(PutOptions::new().with_ignore_value().with_ignore_lease()))
+/// A child create's bump of `parent`'s child counter: the `shard`-th
+/// create under one parent in a batched txn (0 alone) puts counter shard
+/// `shard + 1`, a plain put counted by its etcd version (a shard may not
+/// exist yet). \0c itself is never bumped by a create: since layout 2 it
+/// exists only to carry an offset (keys.rs), so a new node has none.
+pub fn bump_shard(keys: &Keys, parent: &str, shard: usize) -> TxnOp {
+    TxnOp::put(keys.counter_shard(parent, shard + 1), Vec::new(), None)
 }
 
-/// A child create's bump of `parent`'s counter shard `shard` (0: \0c
-/// itself). A shard may not exist yet: a plain put, counted by its version.
-pub fn bump_shard(keys: &Keys, parent: &str, shard: usize) -> TxnOp {
-    match shard {
-        0 => bump(keys.counter(parent)),
-        i => TxnOp::put(keys.counter_shard(parent, i), Vec::new(), None),
-    }
+/// A child delete's move of `parent`'s pzxid: mark shard `shard + 1`, as
+/// [`bump_shard`] does for creates.
+pub fn mark_shard(keys: &Keys, parent: &str, shard: usize) -> TxnOp {
+    TxnOp::put(keys.pzxid_mark_shard(parent, shard + 1), Vec::new(), None)
 }
 
 /// True while no key of `p`'s counter range (\0c and its shards) moved
@@ -93,9 +94,14 @@ pub fn data_put(keys: &Keys, p: &str, data: Option<&[u8]>, mtime: i64) -> TxnOp 
     TxnOp::put(keys.node(p), encode_node(mtime, data), Some(PutOptions::new().with_ignore_lease()))
 }
 
-/// Puts that create the znode `p` with the given content.
+/// Puts that create the znode `p` with the given content: its node and
+/// attribute keys only (a new node's child counter starts absent, keys.rs).
 pub fn create_ops(keys: &Keys, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
-    node_puts(keys, p, NodeContent { data, acl, ctime: now, mtime: now }, Vec::new(), lease).to_vec()
+    let with_lease = || Some(PutOptions::new().with_lease(lease));
+    vec![
+        TxnOp::put(keys.node(p), encode_node(now, data), with_lease()),
+        TxnOp::put(keys.attrs(p), encode_attrs(now, acl), with_lease()),
+    ]
 }
 
 impl Core {
@@ -156,7 +162,7 @@ impl Core {
             };
             let k = &self.keys;
             let footprint = Footprint {
-                puts: vec![k.node(&target), k.attrs(&target), k.counter(&target)],
+                puts: vec![k.node(&target), k.attrs(&target)],
                 deletes: Vec::new(),
                 bumps: Some(k.counter(parent)),
             };
@@ -221,7 +227,7 @@ impl Core {
                 let mut cmp = existing_with_version(k, p, version, offset);
                 cmp.push(absent(k.children_prefix(p)).with_prefix());
                 let mut ok = node_deletes(k, p).to_vec();
-                ok.push(TxnOp::put(k.pzxid_mark_shard(path::parent(p), shard), Vec::new(), None));
+                ok.push(mark_shard(k, path::parent(p), shard));
                 Txn::new().when(cmp).and_then(ok)
             };
             let k = &self.keys;

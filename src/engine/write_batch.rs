@@ -159,13 +159,12 @@ impl Taken {
     }
 }
 
-/// The key of shard `i` of `counter` (a child counter or pzxid mark; the
-/// same as `Keys::counter_shard` and `Keys::pzxid_mark_shard`).
+/// The key the `i`-th bump of `counter` in a batch puts: shard `i + 1` (a
+/// child counter or pzxid mark; the same as `write::bump_shard` and
+/// `write::mark_shard`).
 fn shard_key(counter: &[u8], i: usize) -> Vec<u8> {
     let mut k = counter.to_vec();
-    if i > 0 {
-        k.extend_from_slice(i.to_string().as_bytes());
-    }
+    k.extend_from_slice((i + 1).to_string().as_bytes());
     k
 }
 
@@ -276,7 +275,7 @@ mod tests {
             assert_eq!(t.place(&job(bump()), false), Some(i));
         }
         assert_eq!(t.place(&job(bump()), false), None, "out of shards");
-        assert_eq!(shard_key(b"c", 0), b"c");
-        assert_eq!(shard_key(b"c", 12), b"c12");
+        assert_eq!(shard_key(b"c", 0), b"c1");
+        assert_eq!(shard_key(b"c", 12), b"c13");
     }
 }

@@ -18,28 +18,37 @@
 //!                     ephemeralOwner = the key's lease (= session id).
 //! zk/a<path>          attribute key: [8 bytes ctime ms BE][ACL list].
 //!                     aversion = etcd version - 1 (+ \0r's offset, below).
-//! zk/a<path>\0c       child counter: counts child CREATES, as ZooKeeper's
-//!                     DataNode does. Every child create puts it again (with
-//!                     ignore_value), so creates = etcd version - 1 + the
-//!                     decimal offset in its value (empty = 0). A sequential
-//!                     child's suffix is creates; the reported cversion
-//!                     (creates + deletes) is 2 * creates - numChildren
-//!                     (ZooKeeper's DataNode.copyStat), exact even when lease
-//!                     expiry removed children (that touches no counter).
-//! zk/a<path>\0c<i>    counter shard i (decimal, 1 to MAX_COUNTER_SHARDS - 1):
-//!                     creates batched into one etcd txn under one parent
-//!                     cannot all put \0c (etcd allows one put per key per
-//!                     txn), so the i-th of them bumps shard i instead. A
-//!                     shard is a plain put (no lease: a parent is never
-//!                     ephemeral) and counts its etcd version: creates =
-//!                     \0c's count + the sum of the shards' versions. The
-//!                     counter range `[\0c, \0d)` holds \0c and every shard.
-//! zk/a<path>\0p       pzxid mark: every child delete puts it (empty value).
-//!                     pzxid = the largest mod_revision of \0c, \0p and
-//!                     their shards.
-//! zk/a<path>\0p<i>    pzxid mark shard i: the i-th child delete under one
-//!                     parent in one batched etcd txn puts it instead of \0p.
-//!                     The mark range `[\0p, \0q)` holds \0p and its shards.
+//! zk/a<path>\0c       child counter key: counts child CREATES, as
+//!                     ZooKeeper's DataNode does, together with its shards
+//!                     (next entry). Absent on a node created by a plain
+//!                     create (layout 2: one put less per create); put by a
+//!                     multi or restore that must give the count an offset,
+//!                     and by stores of layout 1, where every child create
+//!                     bumped it (with ignore_value). Its own count is etcd
+//!                     version - 1 + the decimal offset in its value (empty
+//!                     = 0). A sequential child's suffix is creates; the
+//!                     reported cversion (creates + deletes) is 2 * creates
+//!                     - numChildren (ZooKeeper's DataNode.copyStat), exact
+//!                     even when lease expiry removed children (that
+//!                     touches no counter).
+//! zk/a<path>\0c<i>    counter shard i (decimal, 1 to MAX_COUNTER_SHARDS):
+//!                     every child create puts one (a plain put, no lease: a
+//!                     parent is never ephemeral): a create sent alone
+//!                     shard 1, the i-th create under one parent in one
+//!                     batched etcd txn shard i (etcd allows one put per
+//!                     key per txn). Each counts by its etcd version:
+//!                     creates = \0c's count + the sum of the shards'
+//!                     versions. The counter range `[\0c, \0d)` holds \0c
+//!                     and every shard (empty for a node that never had a
+//!                     child).
+//! zk/a<path>\0p       pzxid mark: a multi's child delete puts it (empty
+//!                     value). pzxid = the largest mod_revision of \0c, \0p
+//!                     and their shards, and never below czxid (a node no
+//!                     child was created or deleted under has none of them).
+//! zk/a<path>\0p<i>    pzxid mark shard i (1 and up): a child delete sent
+//!                     alone puts shard 1, the i-th child delete under one
+//!                     parent in one batched etcd txn shard i. The mark
+//!                     range `[\0p, \0q)` holds \0p and its shards.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
 //!                     put per key per txn) or re-created it, or a restore
@@ -89,7 +98,10 @@
 //! [`READABLE_LAYOUTS`] the ones it reads):
 //! - 1: every store written before the key existed (no `L` key; stores
 //!   with and without counter and mark shards are both read as they are).
-//! - 2: the layout with the key: everything above.
+//! - 2: the layout with the key: everything above. What layout 1 builds
+//!   would misread: a node created without \0c (they report it as
+//!   DATAINCONSISTENCY and their child creates, which bump \0c with
+//!   ignore_value, fail on it).
 //!
 //! Connecting (engine/layout.rs) reads the key in the txn that creates the
 //! root: absent, it is put to [`LAYOUT_VERSION`] (create-if-absent, so
@@ -107,7 +119,9 @@
 //!   nothing or `\0` (a byte no path may hold), so one range read
 //!   `[zk/a<path>, zk/a<path>\x01)` returns the ACL, ctime, counter, marks
 //!   and version offset together: a full Stat costs three range ops in one
-//!   txn (node, attributes, child count).
+//!   txn (node, attributes, child count). A create puts 2 keys of its own
+//!   and one shard of its parent; a setData puts 1 key and reads the
+//!   attribute range.
 //! - Counters are plain etcd key versions bumped by blind puts, so creates
 //!   under one parent never conflict with each other (zetcd's early
 //!   read-modify-write counter caused retry storms).
@@ -120,8 +134,8 @@ use super::path;
 /// Deepest path the layout can hold (three decimal digits of depth).
 pub const MAX_DEPTH: usize = 999;
 
-/// How many counter keys (\0c and its shards) creates under one parent
-/// may use in one etcd txn.
+/// How many counter shards (1 to this) creates under one parent may use
+/// in one etcd txn; deletes use as many mark shards.
 pub const MAX_COUNTER_SHARDS: usize = 32;
 
 /// Longest namespace accepted.
