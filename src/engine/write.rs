@@ -5,6 +5,12 @@
 //! failure branch (etcd decodes and logs every op of a request, taken or
 //! not): only when a compare fails is the node read, to tell the error
 //! apart, and a state that shows no error is a lost race, tried again.
+//!
+//! Those reads are boxed (`Box::pin`): every request runs as a task that
+//! holds its whole future, sized by the largest path through it. Inline,
+//! a create's or setData's future was about 8 KiB (the etcd client's
+//! request futures); boxed, the common path stays small and the reads pay
+//! one allocation only when they happen.
 
 use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, PutOptions, Txn, TxnOp, TxnOpResponse, TxnResponse};
 
@@ -136,7 +142,7 @@ impl Core {
             // A sequential name needs the parent's cversion first (the one
             // extra round trip); the txn then checks it did not move.
             let (target, counter_rev) = if mode.is_sequential() {
-                let ps = self.read_one(parent, ChildRead::Count).await?;
+                let ps = Box::pin(self.read_one(parent, ChildRead::Count)).await?;
                 check_parent(&ps, parent)?;
                 let name = sequential_name(p, ps.creates()?);
                 (name, Some(ps.counter_rev()))
@@ -174,7 +180,7 @@ impl Core {
                 self.hub.local_create(&target, rev);
                 return Ok(Reply::Created { path: target, stat: new_node_stat(rev, now, lease, data) });
             }
-            let mut states = self.read_now(&[parent, &target]).await?;
+            let mut states = Box::pin(self.read_now(&[parent, &target])).await?;
             let node = states.pop().unwrap();
             let ps = states.pop().unwrap();
             check_parent(&ps, parent)?;
@@ -208,7 +214,7 @@ impl Core {
                 self.hub.local_change(p, rev);
                 return Ok(Reply::Stat(stat));
             }
-            let st = self.read_one(p, ChildRead::Count).await?;
+            let st = Box::pin(self.read_one(p, ChildRead::Count)).await?;
             offset = check_version(&st, p, version)?;
         }
         Err(lost_races("setData", p))
@@ -244,7 +250,7 @@ impl Core {
                 self.hub.local_delete(p, rev);
                 return Ok(Reply::Deleted);
             }
-            let st = self.read_one(p, ChildRead::Count).await?;
+            let st = Box::pin(self.read_one(p, ChildRead::Count)).await?;
             offset = check_version(&st, p, version)?;
             if st.num_children > 0 {
                 return Err(ZkError::at(Code::NotEmpty, p));
@@ -255,7 +261,7 @@ impl Core {
 
     pub(crate) async fn set_acl(&self, p: &str, acl: &[Acl], aversion: i32) -> ZkResult<Reply> {
         for _ in 0..MAX_RACES {
-            let st = self.read_one(p, ChildRead::Count).await?;
+            let st = Box::pin(self.read_one(p, ChildRead::Count)).await?;
             if !st.exists() {
                 return Err(ZkError::at(Code::NoNode, p));
             }
@@ -308,7 +314,7 @@ impl Core {
             _ => return Err(shape()),
         }
         if st.ever_had_children()? {
-            st.num_children = self.count_children_at(p, rev).await?;
+            st.num_children = Box::pin(self.count_children_at(p, rev)).await?;
         }
         st.stat_with(NodeFields {
             create_rev: prev.create_revision(),
