@@ -450,3 +450,47 @@ async fn pipelined_requests_keep_their_order() {
     assert_eq!((st.num_children, st.cversion), (300, 300));
     c.close().await;
 }
+
+/// setData works its Stat out of the write's own txn (no read-back): every
+/// field must equal what a read right after reports, for persistent and
+/// ephemeral nodes, versioned and not, with children, after setAcl, after a
+/// multi gave the node a version offset, and for a node re-created by a multi.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_data_stat_equals_the_stat_read_back() {
+    let c = client("setstat").await;
+    c.create("/p", Some(b"p"), open(), P).await.unwrap();
+    c.create("/e", Some(b"e"), open(), CreateMode::Ephemeral).await.unwrap();
+    c.create("/p/kid", None, open(), P).await.unwrap();
+    c.create("/gone", None, open(), P).await.unwrap();
+    c.create("/gone/kid", None, open(), P).await.unwrap();
+    c.delete("/gone/kid", -1).await.unwrap();
+    c.set_acl("/p", open(), -1).await.unwrap();
+    // A multi that changes /twice twice: etcd sees one put, ZooKeeper two versions (a version offset).
+    c.create("/twice", None, open(), P).await.unwrap();
+    c.multi(vec![
+        MultiOp::SetData { path: "/twice".into(), data: Some(b"1".to_vec()), version: 0 },
+        MultiOp::SetData { path: "/twice".into(), data: Some(b"2".to_vec()), version: 1 },
+    ])
+    .await
+    .unwrap();
+    // A multi that deletes and re-creates /again (a re-creation mark).
+    c.create("/again", None, open(), P).await.unwrap();
+    c.multi(vec![
+        MultiOp::Delete { path: "/again".into(), version: -1 },
+        MultiOp::Create { path: "/again".into(), data: None, acl: open(), mode: P },
+    ])
+    .await
+    .unwrap();
+    for path in ["/p", "/e", "/p/kid", "/gone", "/twice", "/again"] {
+        for versioned in [false, true] {
+            let version = if versioned { c.exists(path, false).await.unwrap().unwrap().version } else { -1 };
+            let written = c.set_data(path, Some(b"new"), version).await.unwrap();
+            let read = c.exists(path, false).await.unwrap().unwrap();
+            assert_eq!(written, read, "{path}, version {version}");
+        }
+    }
+    let e = c.exists("/e", false).await.unwrap().unwrap();
+    assert_ne!(e.ephemeral_owner, 0);
+    assert_eq!(code(c.set_data("/twice", None, 2).await), Code::BadVersion, "a stale version is still refused");
+    c.close().await;
+}

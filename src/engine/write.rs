@@ -204,13 +204,13 @@ impl Core {
             let (keys, path, data_v) = (self.keys.clone(), p.to_string(), data.map(<[u8]>::to_vec));
             let build = move |_| {
                 let cmp = existing_with_version(&keys, &path, version, offset);
-                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now))
+                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now, version == -1))
             };
             let footprint = Footprint { puts: vec![self.keys.node(p)], ..Default::default() };
             let bytes = data.map_or(0, <[u8]>::len) + WRITE_OVERHEAD;
             let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                let stat = self.set_data_stat(p, rev, resp, now, data).await?;
+                let stat = self.set_data_stat(p, rev, resp, now, data, version, offset).await?;
                 self.hub.local_change(p, rev);
                 return Ok(Reply::Stat(stat));
             }
@@ -288,12 +288,17 @@ impl Core {
         Err(lost_races("setAcl", p))
     }
 
-    /// The Stat after [`set_data_ops`] succeeded at revision `rev`: the
-    /// node key's part from the put's previous value, the rest from the
-    /// attribute range read in the same txn. The child count is known
-    /// without a read for a node that never had a child (most setData
-    /// targets are leaves); any other node's is read at `rev`, so the Stat
-    /// is the one at the write.
+    /// The Stat after [`set_data_ops`] succeeded at revision `rev`, from
+    /// the attribute range read in the same txn: ctime, aversion,
+    /// counters; czxid and ephemeralOwner too (the attribute key is put
+    /// with the node key, under its lease, and only the re-creation mark
+    /// can move a czxid). The version is the one the compare asserted
+    /// plus one; only an unversioned setData (-1) asks etcd for the
+    /// previous node key to learn it. The child count is known without a
+    /// read for a node that never had a child (most setData targets are
+    /// leaves); any other node's is read at `rev`, so the Stat is the one
+    /// at the write.
+    #[allow(clippy::too_many_arguments)]
     async fn set_data_stat(
         &self,
         p: &str,
@@ -301,11 +306,14 @@ impl Core {
         resp: TxnResponse,
         now: i64,
         data: Option<&[u8]>,
+        version: i32,
+        offset: OffsetState,
     ) -> ZkResult<Stat> {
         let mut it = resp.op_responses().into_iter();
         let shape = || ZkError::new(Code::SystemError, "etcd txn answered with an unexpected response shape");
         let prev = match it.next() {
-            Some(TxnOpResponse::Put(mut put)) => put.take_prev_key().ok_or_else(shape)?,
+            Some(TxnOpResponse::Put(mut put)) if version == -1 => Some(put.take_prev_key().ok_or_else(shape)?),
+            Some(TxnOpResponse::Put(_)) => None,
             _ => return Err(shape()),
         };
         let mut st = NodeState { path: p.to_string(), revision: rev, ..Default::default() };
@@ -316,11 +324,20 @@ impl Core {
         if st.ever_had_children()? {
             st.num_children = Box::pin(self.count_children_at(p, rev)).await?;
         }
+        let attrs = st
+            .attrs
+            .as_ref()
+            .ok_or_else(|| ZkError::new(Code::DataInconsistency, format!("{p} has no attribute key")))?;
+        let etcd_version = match &prev {
+            Some(kv) => kv.version() + 1,
+            // ZooKeeper version after = version + 1 = etcd version - 1 + offset.
+            None => version as i64 + 2 - offset.1,
+        };
         st.stat_with(NodeFields {
-            create_rev: prev.create_revision(),
+            create_rev: attrs.create_revision(),
             mod_rev: rev,
-            etcd_version: prev.version() + 1,
-            lease: prev.lease(),
+            etcd_version,
+            lease: attrs.lease(),
             mtime: now,
             data_len: data.map_or(0, <[u8]>::len) as i32,
         })
@@ -389,19 +406,22 @@ impl Core {
     }
 }
 
-/// setData's writes plus just what its Stat needs beyond the put's previous
-/// value: the attribute range (ctime, aversion, child counters, pzxid
-/// marks, version offset). Nothing else: the counters tell whether the
-/// node ever had a child, and only then is the child count read (after).
-fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64) -> Vec<TxnOp> {
+/// setData's writes plus just what its Stat needs: the attribute range
+/// (ctime, aversion, child counters, pzxid marks, version offset, and the
+/// node's create revision and lease on the attribute key). The previous
+/// node key only for an unversioned write (`want_prev`), whose new version
+/// the compares do not fix. The counters tell whether the node ever had a
+/// child; only then is the child count read (after).
+fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64, want_prev: bool) -> Vec<TxnOp> {
+    let put = PutOptions::new().with_ignore_lease();
     vec![
-        TxnOp::put(k.node(p), encode_node(now, data), Some(PutOptions::new().with_ignore_lease().with_prev_key())),
+        TxnOp::put(k.node(p), encode_node(now, data), Some(if want_prev { put.with_prev_key() } else { put })),
         TxnOp::get(k.attrs(p), Some(GetOptions::new().with_range(k.attrs_end(p)))),
     ]
 }
 
-/// The put that moves `parent`'s pzxid when a child is deleted (a parent
-/// is never ephemeral: no lease).
+/// The put that moves `parent`'s pzxid when a multi deletes a child (a
+/// parent is never ephemeral: no lease).
 pub fn mark_child_deleted(keys: &Keys, parent: &str) -> TxnOp {
     TxnOp::put(keys.pzxid_mark(parent), Vec::new(), None)
 }
