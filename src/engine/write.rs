@@ -13,8 +13,8 @@ use super::request::{CreateMode, Reply};
 use super::state::{read_ops, ChildRead, NodeFields, NodeState, READ_OPS};
 use super::transport::Retry;
 use super::write_batch::{Footprint, Written};
-use crate::znode::keys::Keys;
-use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
+use crate::znode::keys::{zxid, Keys};
+use crate::znode::stat::{encode_attrs, encode_node, encode_offset, encode_sub, now_ms, Sub};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
 
 /// How many times an optimistic txn (a write, a multi) is retried after
@@ -35,11 +35,13 @@ pub fn bump(key: Vec<u8>) -> TxnOp {
 }
 
 /// A child create's bump of `parent`'s counter shard `shard` (0: \0c
-/// itself). A shard may not exist yet: a plain put, counted by its version.
-pub fn bump_shard(keys: &Keys, parent: &str, shard: usize) -> TxnOp {
+/// itself, only ever at sub 0). A shard may not exist yet: a plain put of
+/// the create's sub, counted by its version.
+pub fn bump_shard(keys: &Keys, parent: &str, shard: usize, sub: Sub) -> TxnOp {
+    debug_assert!(shard > 0 || sub == 0, "\\0c carries no sub");
     match shard {
         0 => bump(keys.counter(parent)),
-        i => TxnOp::put(keys.counter_shard(parent, i), Vec::new(), None),
+        i => TxnOp::put(keys.counter_shard(parent, i), encode_sub(sub), None),
     }
 }
 
@@ -58,12 +60,14 @@ pub fn marks_unchanged(keys: &Keys, p: &str, rev: i64) -> Compare {
 /// Request bytes of a write beyond its data and ACL (keys, compares, reads).
 const WRITE_OVERHEAD: usize = 512;
 
-/// What a whole-znode write puts: data, ACL and times.
+/// What a whole-znode write puts: data, ACL, times, and the write's sub
+/// (stored as the czxid's and mzxid's, see `znode::keys`).
 pub struct NodeContent<'a> {
     pub data: Option<&'a [u8]>,
     pub acl: &'a [Acl],
     pub ctime: i64,
     pub mtime: i64,
+    pub sub: Sub,
 }
 
 /// The one shape of a whole-znode write: node key, attribute key and child
@@ -73,8 +77,8 @@ pub struct NodeContent<'a> {
 pub fn node_puts(keys: &Keys, p: &str, c: NodeContent<'_>, counter: Vec<u8>, lease: i64) -> [TxnOp; 3] {
     let with_lease = || Some(PutOptions::new().with_lease(lease));
     [
-        TxnOp::put(keys.node(p), encode_node(c.mtime, c.data), with_lease()),
-        TxnOp::put(keys.attrs(p), encode_attrs(c.ctime, c.acl), with_lease()),
+        TxnOp::put(keys.node(p), encode_node(c.sub, c.mtime, c.data), with_lease()),
+        TxnOp::put(keys.attrs(p), encode_attrs(c.ctime, c.sub, c.acl), with_lease()),
         TxnOp::put(keys.counter(p), counter, with_lease()),
     ]
 }
@@ -88,14 +92,15 @@ pub fn node_deletes(keys: &Keys, p: &str) -> [TxnOp; 2] {
     ]
 }
 
-/// setData's put: new data and mtime; the node keeps its lease.
+/// A multi's setData put: new data and mtime (sub 0: a multi is never
+/// batched); the node keeps its lease.
 pub fn data_put(keys: &Keys, p: &str, data: Option<&[u8]>, mtime: i64) -> TxnOp {
-    TxnOp::put(keys.node(p), encode_node(mtime, data), Some(PutOptions::new().with_ignore_lease()))
+    TxnOp::put(keys.node(p), encode_node(0, mtime, data), Some(PutOptions::new().with_ignore_lease()))
 }
 
-/// Puts that create the znode `p` with the given content.
-pub fn create_ops(keys: &Keys, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
-    node_puts(keys, p, NodeContent { data, acl, ctime: now, mtime: now }, Vec::new(), lease).to_vec()
+/// Puts that create the znode `p` with the given content, by a write at `sub`.
+pub fn create_ops(k: &Keys, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64, sub: Sub) -> Vec<TxnOp> {
+    node_puts(k, p, NodeContent { data, acl, ctime: now, mtime: now, sub }, Vec::new(), lease).to_vec()
 }
 
 impl Core {
@@ -114,9 +119,9 @@ impl Core {
         paths.iter().map(|p| NodeState::parse(&self.keys, p, rev, &mut it)).collect()
     }
 
-    /// Puts that create the znode `p` with the given content.
+    /// Puts that create the znode `p` with the given content (sub 0: a multi's).
     pub(crate) fn create_ops(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
-        create_ops(&self.keys, p, data, acl, lease, now)
+        create_ops(&self.keys, p, data, acl, lease, now, 0)
     }
 
     pub(crate) async fn create(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], mode: CreateMode) -> ZkResult<Reply> {
@@ -140,7 +145,7 @@ impl Core {
             let now = now_ms();
             let (keys, parent_s, target_s) = (self.keys.clone(), parent.to_string(), target.clone());
             let (data_v, acl_v) = (data.map(<[u8]>::to_vec), acl.to_vec());
-            let build = move |shard: usize| {
+            let build = move |shard: usize, sub: Sub| {
                 let (k, parent, target) = (&keys, parent_s.as_str(), target_s.as_str());
                 let mut cmp = vec![
                     exists(k.node(parent)),
@@ -150,8 +155,8 @@ impl Core {
                 if let Some(rev) = counter_rev {
                     cmp.push(counter_unchanged(k, parent, rev));
                 }
-                let mut ok = create_ops(k, target, data_v.as_deref(), &acl_v, lease, now);
-                ok.push(bump_shard(k, parent, shard));
+                let mut ok = create_ops(k, target, data_v.as_deref(), &acl_v, lease, now, sub);
+                ok.push(bump_shard(k, parent, shard, sub));
                 Txn::new().when(cmp).and_then(ok)
             };
             let k = &self.keys;
@@ -163,10 +168,10 @@ impl Core {
             let bytes = data.map_or(0, <[u8]>::len)
                 + acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>()
                 + WRITE_OVERHEAD;
-            let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
+            let Written { revision: rev, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
                 self.hub.local_create(&target, rev);
-                return Ok(Reply::Created { path: target, stat: new_node_stat(rev, now, lease, data) });
+                return Ok(Reply::Created { path: target, stat: new_node_stat(zxid(rev, sub), now, lease, data) });
             }
             let mut states = self.read_now(&[parent, &target]).await?;
             let node = states.pop().unwrap();
@@ -190,15 +195,15 @@ impl Core {
         for _ in 0..MAX_RACES {
             let now = now_ms();
             let (keys, path, data_v) = (self.keys.clone(), p.to_string(), data.map(<[u8]>::to_vec));
-            let build = move |_| {
+            let build = move |_, sub| {
                 let cmp = existing_with_version(&keys, &path, version, offset);
-                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now))
+                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now, sub))
             };
             let footprint = Footprint { puts: vec![self.keys.node(p)], ..Default::default() };
             let bytes = data.map_or(0, <[u8]>::len) + WRITE_OVERHEAD;
-            let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
+            let Written { revision: rev, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                let stat = self.set_data_stat(p, rev, resp, now, data).await?;
+                let stat = self.set_data_stat(p, (rev, sub), resp, now, data).await?;
                 self.hub.local_change(p, rev);
                 return Ok(Reply::Stat(stat));
             }
@@ -216,12 +221,12 @@ impl Core {
         let mut offset = NO_OFFSET;
         for _ in 0..MAX_RACES {
             let (keys, path) = (self.keys.clone(), p.to_string());
-            let build = move |shard: usize| {
+            let build = move |shard: usize, sub: Sub| {
                 let (k, p) = (&keys, path.as_str());
                 let mut cmp = existing_with_version(k, p, version, offset);
                 cmp.push(absent(k.children_prefix(p)).with_prefix());
                 let mut ok = node_deletes(k, p).to_vec();
-                ok.push(TxnOp::put(k.pzxid_mark_shard(path::parent(p), shard), Vec::new(), None));
+                ok.push(TxnOp::put(k.pzxid_mark_shard(path::parent(p), shard), encode_sub(sub), None));
                 Txn::new().when(cmp).and_then(ok)
             };
             let k = &self.keys;
@@ -232,7 +237,7 @@ impl Core {
                 deletes: vec![(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))],
                 bumps: Some(k.pzxid_mark(parent)),
             };
-            let Written { revision: rev, resp } =
+            let Written { revision: rev, resp, .. } =
                 self.batched_write(Box::new(build), footprint, WRITE_OVERHEAD).await?;
             if resp.succeeded() {
                 self.hub.local_delete(p, rev);
@@ -260,11 +265,11 @@ impl Core {
             if aversion != -1 && st.aversion()? != aversion as i64 {
                 return Err(ZkError::at(Code::BadVersion, p));
             }
-            let ctime = st.attrs_value()?.ctime;
+            let old = st.attrs_value()?;
             let cmp = vec![Compare::mod_revision(self.keys.attrs(p), CompareOp::Equal, attrs.mod_revision())];
             let mut ok = vec![TxnOp::put(
                 self.keys.attrs(p),
-                encode_attrs(ctime, acl),
+                encode_attrs(old.ctime, old.czxid_sub, acl),
                 Some(PutOptions::new().with_ignore_lease()),
             )];
             ok.extend(read_ops(&self.keys, p, ChildRead::Count, 0));
@@ -276,16 +281,16 @@ impl Core {
         Err(lost_races("setAcl", p))
     }
 
-    /// The Stat after [`set_data_ops`] succeeded at revision `rev`: the
-    /// node key's part from the put's previous value, the rest from the
-    /// attribute range read in the same txn. The child count is known
+    /// The Stat after [`set_data_ops`] succeeded at revision `rev` with
+    /// `sub`: the node key's part from the put's previous value, the rest
+    /// from the attribute range read in the same txn. The child count is known
     /// without a read for a node that never had a child (most setData
     /// targets are leaves); any other node's is read at `rev`, so the Stat
     /// is the one at the write.
     async fn set_data_stat(
         &self,
         p: &str,
-        rev: i64,
+        (rev, sub): (i64, Sub),
         resp: TxnResponse,
         now: i64,
         data: Option<&[u8]>,
@@ -307,6 +312,7 @@ impl Core {
         st.stat_with(NodeFields {
             create_rev: prev.create_revision(),
             mod_rev: rev,
+            mod_sub: sub,
             etcd_version: prev.version() + 1,
             lease: prev.lease(),
             mtime: now,
@@ -381,9 +387,9 @@ impl Core {
 /// value: the attribute range (ctime, aversion, child counters, pzxid
 /// marks, version offset). Nothing else: the counters tell whether the
 /// node ever had a child, and only then is the child count read (after).
-fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64) -> Vec<TxnOp> {
+fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64, sub: Sub) -> Vec<TxnOp> {
     vec![
-        TxnOp::put(k.node(p), encode_node(now, data), Some(PutOptions::new().with_ignore_lease().with_prev_key())),
+        TxnOp::put(k.node(p), encode_node(sub, now, data), Some(PutOptions::new().with_ignore_lease().with_prev_key())),
         TxnOp::get(k.attrs(p), Some(GetOptions::new().with_range(k.attrs_end(p)))),
     ]
 }
@@ -400,13 +406,13 @@ pub fn sequential_name(prefix: &str, creates: i64) -> String {
     format!("{prefix}{:010}", creates as i32)
 }
 
-/// Everything in a new node's Stat is known when its create commits at
-/// revision `rev`: no read-back needed.
-pub fn new_node_stat(rev: i64, now: i64, lease: i64, data: Option<&[u8]>) -> Stat {
+/// Everything in a new node's Stat is known when its create commits with
+/// zxid `zxid`: no read-back needed.
+pub fn new_node_stat(zxid: i64, now: i64, lease: i64, data: Option<&[u8]>) -> Stat {
     Stat {
-        czxid: rev,
-        mzxid: rev,
-        pzxid: rev,
+        czxid: zxid,
+        mzxid: zxid,
+        pzxid: zxid,
         ctime: now,
         mtime: now,
         ephemeral_owner: lease,
