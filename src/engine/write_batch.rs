@@ -14,18 +14,19 @@
 //! - etcd refuses a txn that puts one key twice or puts a key another op
 //!   deletes, so a batch never holds two ops whose written keys meet
 //!   ([`Footprint`]); such an op waits for the next batch. Creates under one
-//!   parent would all bump the parent's child counter: the i-th of them in a
-//!   batch bumps counter shard i instead (`znode::keys`), up to
-//!   [`MAX_COUNTER_SHARDS`] per parent per batch; deletes under one parent
-//!   put pzxid mark shards the same way.
+//!   parent would all bump the parent's child counter: they bump counter
+//!   shards 1, 2, ... in batch order instead (`znode::keys`; \0c itself
+//!   only the batch's first op, see Zxids), up to [`MAX_COUNTER_SHARDS`]
+//!   per parent per batch; deletes under one parent put pzxid mark shards
+//!   the same way.
 //! - Zxids: the ops share the batch's revision, so each op learns its
 //!   position in the batch, its sub (`znode::keys`: zxid = revision *
 //!   [`ZXIDS_PER_REVISION`] + sub), and stores it with what it writes; etcd
 //!   applies the nested txns in order, so subs follow the order of
 //!   application. An op sent alone has sub 0. The child counter \0c is
 //!   bumped without touching its value (an offset), so it can carry no
-//!   sub: only the op at position 0 (sub 0) bumps it or the pzxid mark
-//!   \0p; the others start at shard 1.
+//!   sub: only the op at position 0 (sub 0) may bump it (or put the pzxid
+//!   mark \0p, for symmetry); the others start at shard 1.
 //! - A batch etcd refuses as a whole (a lease gone, too large, a duplicate
 //!   key) was not applied: each op is sent again alone and gets its own
 //!   answer. A batch whose outcome is unknown answers CONNECTIONLOSS to every

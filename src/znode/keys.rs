@@ -31,12 +31,14 @@
 //!                     (creates + deletes) is 2 * creates - numChildren
 //!                     (ZooKeeper's DataNode.copyStat), exact even when lease
 //!                     expiry removed children (that touches no counter).
-//!                     Its value is no sub: only a write that is first in
-//!                     its etcd txn (sub 0) bumps it.
+//!                     Its value is an offset, not a sub: only a write
+//!                     with sub 0 (sent alone, or first in its batch) puts
+//!                     it, so its part of pzxid is zxid(mod_revision, 0).
 //! zk/a<path>\0c<i>    counter shard i (decimal, 1 to MAX_COUNTER_SHARDS - 1):
 //!                     creates batched into one etcd txn under one parent
 //!                     cannot all put \0c (etcd allows one put per key per
-//!                     txn), so the i-th of them bumps shard i instead. A
+//!                     txn), so they bump shards 1, 2, ... in batch order
+//!                     instead (\0c itself only the batch's first op). A
 //!                     shard is a plain put (no lease: a parent is never
 //!                     ephemeral; value = the create's sub, decimal, empty
 //!                     = 0) and counts its etcd version: creates =
@@ -47,8 +49,10 @@
 //!                     largest zxid(mod_revision, sub) of \0c (sub 0), \0p
 //!                     and their shards, and never below czxid (a new
 //!                     node's pzxid is its czxid).
-//! zk/a<path>\0p<i>    pzxid mark shard i: the i-th child delete under one
-//!                     parent in one batched etcd txn puts it instead of \0p.
+//! zk/a<path>\0p<i>    pzxid mark shard i: child deletes under one parent
+//!                     in one batched etcd txn put shards 1, 2, ... in
+//!                     batch order instead of \0p (\0p itself only the
+//!                     batch's first op), value as \0p's.
 //!                     The mark range `[\0p, \0q)` holds \0p and its shards.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
