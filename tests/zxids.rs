@@ -123,7 +123,7 @@ async fn batched_writes_get_distinct_zxids_in_the_order_etcd_applied_them() {
         })
         .collect();
     let created: Vec<(String, Stat)> =
-        c.submit_all(reqs).await.iter().map(|r| stat_of(r)).map(|(p, st)| (p.unwrap(), st)).collect();
+        c.submit_all(reqs).await.iter().map(stat_of).map(|(p, st)| (p.unwrap(), st)).collect();
     let under = format!("{chroot}/p/");
     let order = applied(&mut raw, before, &under, EventType::Put, N).await;
     assert_batched(&order);
