@@ -138,9 +138,7 @@
 //! 0 or 1, a plain ctime, empty shard and mark values): they read with sub
 //! 0, zxid = revision * ZXIDS_PER_REVISION. A build from before subs
 //! refuses a node value with a sub as not in its format and reads a
-//! ctime with a sub as far in the future: hence layout 3, which a
-//! layout-2 build refuses at connect (builds older than the key do not
-//! check it).
+//! ctime with a sub as far in the future.
 //!
 //! Why this shape:
 //! - The depth in the node key makes "direct children of /a" one contiguous
