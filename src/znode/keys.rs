@@ -96,7 +96,7 @@
 //! One more key per namespace says which layout its store holds:
 //!
 //! ```text
-//! zk/L                layout version key: decimal layout version ("3").
+//! zk/L                layout version key: decimal layout version ("2").
 //!                     Outside every node key and the watched prefix
 //!                     (`zk/n`) and every attribute range (`zk/a`): no
 //!                     znode, child listing or watch ever sees it.
@@ -106,12 +106,7 @@
 //! [`READABLE_LAYOUTS`] the ones it reads):
 //! - 1: every store written before the key existed (no `L` key; stores
 //!   with and without counter and mark shards are both read as they are).
-//! - 2: the layout with the key, before zxid subs (below): written only by
-//!   builds of the same development line; read as 3 (values without subs
-//!   read with sub 0).
-//! - 3: everything here, zxid subs included. A build that writes 2 would
-//!   refuse node values holding a sub and misread ctimes holding one, so
-//!   it must not read a store of layout 3 (it refuses it at connect).
+//! - 2: the layout with the key: everything above.
 //!
 //! Connecting (engine/layout.rs) reads the key in the txn that creates the
 //! root: absent, it is put to [`LAYOUT_VERSION`] (create-if-absent, so
@@ -180,10 +175,10 @@ pub fn zxid(revision: i64, sub: u8) -> i64 {
 pub const MAX_NAMESPACE: usize = 128;
 
 /// The layout version this build writes (see the module doc).
-pub const LAYOUT_VERSION: u32 = 3;
+pub const LAYOUT_VERSION: u32 = 2;
 
 /// Every layout version this build reads, oldest first.
-pub const READABLE_LAYOUTS: &[u32] = &[1, 2, 3];
+pub const READABLE_LAYOUTS: &[u32] = &[1, 2];
 
 /// Reads the value of a namespace's layout version key: a version in
 /// [`READABLE_LAYOUTS`], or DATAINCONSISTENCY naming what the store holds,
