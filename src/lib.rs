@@ -29,3 +29,8 @@ pub use engine::{
 /// reads (a store of any other is refused at connect; see `znode::keys`).
 pub use znode::keys::{LAYOUT_VERSION, READABLE_LAYOUTS};
 pub use znode::{Acl, Code, Stat, ZkError, ZkResult};
+
+/// A zxid is etcd revision * `ZXIDS_PER_REVISION` + the write's place in
+/// the etcd txn that carried it (writes batched into one txn get distinct,
+/// ordered zxids): `zxid / ZXIDS_PER_REVISION` is its etcd revision.
+pub use znode::keys::ZXIDS_PER_REVISION;

@@ -16,7 +16,7 @@ use super::watch::WatchHub;
 use super::write_batch::WriteBatcher;
 use crate::znode::keys::{Keys, MAX_DEPTH};
 use crate::znode::path::{self, Chroot};
-use crate::znode::stat::validate_acl;
+use crate::znode::stat::{validate_acl, MAX_CTIME};
 use crate::znode::{Code, ZkError, ZkResult};
 
 pub struct Core {
@@ -148,6 +148,12 @@ impl Core {
                 validate_acl(&n.acl)?;
                 if n.version < 0 || n.aversion < 0 || n.child_creates < 0 {
                     return Err(ZkError::bad_arguments(format!("restore {}: negative version or counter", n.path)));
+                }
+                if !(0..=MAX_CTIME).contains(&n.ctime) {
+                    return Err(ZkError::bad_arguments(format!(
+                        "restore {}: ctime {} is outside 0 to {MAX_CTIME} (the attribute key keeps the czxid's sub in its top byte)",
+                        n.path, n.ctime
+                    )));
                 }
                 n.path = srv(&n.path, false)?;
                 Request::Restore(n)

@@ -6,9 +6,10 @@
 use super::core::Core;
 use super::multi::fits_one_txn;
 use super::order::Mode::{self, Bump, Read, Write};
-use super::request::{CreateMode, MultiOp, Request};
+use super::request::{CreateMode, MultiOp, Request, RestoreNode};
 use crate::znode::keys::MAX_DEPTH;
 use crate::znode::path::Chroot;
+use crate::znode::stat::MAX_CTIME;
 use crate::znode::{Acl, Code, ZkResult};
 
 const MAX_DATA: usize = 100;
@@ -115,6 +116,28 @@ fn a_multi_too_large_for_one_txn_is_refused_before_any_read() {
     // Ops on the same node count it once.
     let same = vec![MultiOp::Check { path: "/a".into(), version: -1 }; 500];
     assert!(fits_one_txn(&same).is_ok());
+}
+
+#[test]
+fn a_restore_ctime_must_leave_room_for_the_czxid_sub() {
+    let restore = |ctime: i64| {
+        Request::Restore(Box::new(RestoreNode {
+            path: "/r".into(),
+            data: None,
+            acl: Acl::open_unsafe(),
+            ctime,
+            mtime: -1,
+            version: 0,
+            aversion: 0,
+            child_creates: 0,
+        }))
+    };
+    for ok in [0, 1_700_000_000_000, MAX_CTIME] {
+        assert!(prepare("/", restore(ok)).is_ok(), "ctime {ok}");
+    }
+    for bad in [-1, MAX_CTIME + 1, i64::MAX] {
+        assert_eq!(code(prepare("/", restore(bad))), Code::BadArguments, "ctime {bad}");
+    }
 }
 
 fn locks(req: Request) -> Vec<(String, Mode)> {

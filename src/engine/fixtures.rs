@@ -68,7 +68,7 @@ impl Node {
             revision: 10,
             node: Some(kv(
                 k.node(path),
-                encode_node(self.mtime, self.data.as_deref()),
+                encode_node(0, self.mtime, self.data.as_deref()),
                 self.created,
                 self.modified,
                 self.version + 1,
@@ -76,7 +76,7 @@ impl Node {
             )),
             attrs: Some(kv(
                 k.attrs(path),
-                encode_attrs(self.ctime, &Acl::open_unsafe()),
+                encode_attrs(self.ctime, 0, &Acl::open_unsafe()),
                 self.created,
                 self.created,
                 1,

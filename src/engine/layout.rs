@@ -84,7 +84,7 @@ fn root_nodes(keys: &Keys) -> Vec<TxnOp> {
         let acl = if p == path::READ_ONLY { &read_only[..] } else { &Acl::open_unsafe()[..] };
         // ZooKeeper's own nodes hold empty data, not null.
         let data: Option<&[u8]> = if p == "/" { None } else { Some(&[]) };
-        let content = NodeContent { data, acl, ctime: now, mtime: now };
+        let content = NodeContent { data, acl, ctime: now, mtime: now, sub: 0 };
         TxnOp::txn(
             Txn::new().when(vec![absent(keys.node(p))]).and_then(node_puts(keys, p, content, Vec::new(), 0).to_vec()),
         )

@@ -36,6 +36,7 @@ use super::write::{
     node_deletes, node_puts, version_compares, NodeContent, MAX_RACES, NO_OFFSET,
 };
 use crate::znode::events::{encode_changes, Change};
+use crate::znode::keys::zxid;
 use crate::znode::stat::{encode_offset, now_ms};
 use crate::znode::{path, Code, ZkError, ZkResult};
 
@@ -102,12 +103,14 @@ impl Core {
                 continue; // something we read changed: play again
             }
             let commit = resp.header().map_or(0, |h| h.revision());
+            // A multi is one etcd txn of its own: one zxid, sub 0.
+            let zxid = zxid(commit, 0);
             let mut results = Vec::with_capacity(pending.len());
             for (op, r) in ops.iter().zip(pending) {
                 results.push(match r {
                     Pending::Create(p, sim) => {
                         self.hub.local_create(&p, commit);
-                        OpResult::Create { path: p, stat: sim.stat(commit) }
+                        OpResult::Create { path: p, stat: sim.stat(zxid) }
                     }
                     Pending::Delete => {
                         self.hub.local_delete(op.path(), commit);
@@ -115,7 +118,7 @@ impl Core {
                     }
                     Pending::SetData(sim) => {
                         self.hub.local_change(op.path(), commit);
-                        OpResult::SetData { stat: sim.stat(commit) }
+                        OpResult::SetData { stat: sim.stat(zxid) }
                     }
                     Pending::Check => OpResult::Check,
                 });
@@ -183,7 +186,7 @@ impl Core {
                     cmp.push(absent(k.node(p)));
                     let l = if mode.is_ephemeral() { lease } else { 0 };
                     writes.extend(self.create_ops(p, data.as_deref(), acl, l, now));
-                    writes.push(bump_shard(k, parent, 0));
+                    writes.push(bump_shard(k, parent, 0, 0));
                 }
                 MultiOp::Delete { path: p, version } => {
                     cmp.push(exists(k.node(p)));
@@ -222,7 +225,8 @@ impl Core {
                 MultiOp::Create { path: p, data, mode, .. } => {
                     self.hub.local_create(p, commit);
                     let owner = if mode.is_ephemeral() { lease } else { 0 };
-                    OpResult::Create { path: p.clone(), stat: new_node_stat(commit, now, owner, data.as_deref()) }
+                    let stat = new_node_stat(zxid(commit, 0), now, owner, data.as_deref());
+                    OpResult::Create { path: p.clone(), stat }
                 }
                 MultiOp::Delete { path: p, .. } => {
                     self.hub.local_delete(p, commit);
@@ -361,6 +365,6 @@ impl Core {
 impl Sim {
     /// The node's content as its final state writes it.
     fn content(&self) -> NodeContent<'_> {
-        NodeContent { data: self.data.as_deref(), acl: &self.acl, ctime: self.ctime, mtime: self.mtime }
+        NodeContent { data: self.data.as_deref(), acl: &self.acl, ctime: self.ctime, mtime: self.mtime, sub: 0 }
     }
 }

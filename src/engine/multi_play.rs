@@ -86,7 +86,8 @@ impl Sim {
         })
     }
 
-    /// The Stat as of now; zxids this multi sets become `commit`.
+    /// The Stat as of now; zxids this multi sets become `commit` (the zxid
+    /// of its etcd txn).
     pub fn stat(&self, commit: i64) -> Stat {
         Stat {
             czxid: self.czxid.unwrap_or(commit),
@@ -305,6 +306,7 @@ mod tests {
     use super::*;
     use crate::engine::fixtures::{absent, Node};
     use crate::engine::request::{multi_code, CreateMode};
+    use crate::znode::keys::zxid;
 
     const NOW: i64 = 5_000;
     const LEASE: i64 = 0x77;
@@ -378,8 +380,8 @@ mod tests {
                 let st = a.stat(COMMIT);
                 assert_eq!(
                     (st.czxid, st.mzxid, st.version, st.data_length),
-                    (3, COMMIT, 3, 3),
-                    "an existing node keeps its czxid"
+                    (zxid(3, 0), COMMIT, 3, 3),
+                    "an existing node keeps its czxid (created alone at revision 3)"
                 );
             }
             other => panic!("{other:?}"),

@@ -55,7 +55,9 @@ impl Core {
                 cmp.push(exists(k.node(parent)));
                 cmp.push(Compare::lease(k.node(parent), CompareOp::Equal, 0));
             }
-            let content = NodeContent { data: n.data.as_deref(), acl: &n.acl, ctime: n.ctime, mtime: n.mtime };
+            // A node's czxid sub stays (a restore is alone in its revision, so any sub is its own).
+            let sub = st.czxid_sub();
+            let content = NodeContent { data: n.data.as_deref(), acl: &n.acl, ctime: n.ctime, mtime: n.mtime, sub };
             let counter = encode_offset(n.child_creates - after_put(&st.counter));
             let mut ops = node_puts(k, p, content, counter, 0).to_vec();
             // The offsets live in optional keys: put when needed, else removed.

@@ -3,8 +3,10 @@
 
 use etcd_client::{GetOptions, GetResponse, KeyValue, TxnOp, TxnOpResponse};
 
-use crate::znode::keys::{AttrKind, Keys};
-use crate::znode::stat::{decode_attrs, decode_node, decode_offset, node_data_len, AttrsValue};
+use crate::znode::keys::{zxid, AttrKind, Keys};
+use crate::znode::stat::{
+    decode_attrs, decode_ctime, decode_node, decode_offset, decode_sub, node_data_len, AttrsValue, Sub,
+};
 use crate::znode::{Code, Stat, ZkError, ZkResult};
 
 /// How much of the children to read alongside a node.
@@ -49,6 +51,8 @@ pub fn mark_ops(keys: &Keys, path: &str, revision: i64) -> [TxnOp; 3] {
 pub struct NodeFields {
     pub create_rev: i64,
     pub mod_rev: i64,
+    /// The sub of the node key's last put (the mzxid's).
+    pub mod_sub: Sub,
     pub etcd_version: i64,
     pub lease: i64,
     pub mtime: i64,
@@ -70,8 +74,12 @@ pub struct NodeState {
     pub shard_creates: i64,
     /// The latest mod_revision among the counter shards (0: none).
     pub shard_rev: i64,
+    /// The latest zxid among the counter shards (0: none).
+    pub shard_zxid: i64,
     /// The latest mod_revision among the pzxid mark shards (0: none).
     pub mark_shard_rev: i64,
+    /// The latest zxid among the pzxid mark shards (0: none).
+    pub mark_shard_zxid: i64,
     pub num_children: i64,
     /// Child names, when read with [`ChildRead::Names`].
     pub children: Vec<String>,
@@ -118,11 +126,15 @@ impl NodeState {
                 AttrKind::CounterShard => {
                     self.shard_creates += kv.version();
                     self.shard_rev = self.shard_rev.max(kv.mod_revision());
+                    self.shard_zxid = self.shard_zxid.max(put_zxid(&kv));
                 }
                 AttrKind::VersionOffset => self.version_offset = Some(kv),
                 AttrKind::Recreated => self.recreated = Some(kv),
                 AttrKind::PzxidMark => self.pzxid_mark = Some(kv),
-                AttrKind::PzxidMarkShard => self.mark_shard_rev = self.mark_shard_rev.max(kv.mod_revision()),
+                AttrKind::PzxidMarkShard => {
+                    self.mark_shard_rev = self.mark_shard_rev.max(kv.mod_revision());
+                    self.mark_shard_zxid = self.mark_shard_zxid.max(put_zxid(&kv));
+                }
                 AttrKind::Other => {}
             }
         }
@@ -167,10 +179,19 @@ impl NodeState {
         Ok(2 * self.creates()? - self.num_children)
     }
 
-    /// The last child create or delete (0 when none moved a counter key;
-    /// a Stat then reports the czxid).
-    pub fn pzxid(&self) -> i64 {
+    /// The revision of the last child create or delete (0 when none moved
+    /// a counter or mark key).
+    pub fn child_rev(&self) -> i64 {
         self.counter_rev().max(self.mark_rev())
+    }
+
+    /// ZooKeeper's pzxid: the zxid of the last child create or delete, and
+    /// never below the czxid (a new node's pzxid is its czxid). \0c carries
+    /// no sub (see `znode::keys`).
+    pub fn pzxid(&self) -> i64 {
+        let counter = self.counter.as_ref().map_or(0, |kv| zxid(kv.mod_revision(), 0));
+        let mark = self.pzxid_mark.as_ref().map_or(0, put_zxid);
+        counter.max(self.shard_zxid).max(mark).max(self.mark_shard_zxid).max(self.czxid())
     }
 
     /// The latest mod_revision of the mark range (\0p and its shards): moves
@@ -185,15 +206,30 @@ impl NodeState {
         self.counter.as_ref().map_or(Ok(0), |kv| Ok(kv.version() - 1 + decode_offset(kv.value())?))
     }
 
-    /// czxid given the node key's create_revision: a node a multi deleted
-    /// and re-created keeps its key, so the re-creation mark tells.
-    pub fn czxid_of(&self, create_rev: i64) -> i64 {
+    /// The czxid's revision given the node key's create_revision: a node a
+    /// multi deleted and re-created keeps its key, so the re-creation mark
+    /// tells.
+    pub fn create_rev_of(&self, create_rev: i64) -> i64 {
         self.recreated.as_ref().map_or(create_rev, KeyValue::mod_revision)
+    }
+
+    /// The revision that created an existing node (0 when there is none).
+    pub fn create_rev(&self) -> i64 {
+        self.create_rev_of(self.node.as_ref().map_or(0, KeyValue::create_revision))
+    }
+
+    /// The sub of the write that created the node (0 without an attribute
+    /// key, or one that does not decode).
+    pub fn czxid_sub(&self) -> Sub {
+        self.attrs.as_ref().and_then(|kv| decode_ctime(kv.value()).ok()).map_or(0, |(_, sub)| sub)
     }
 
     /// The czxid of an existing node (0 when there is none).
     pub fn czxid(&self) -> i64 {
-        self.czxid_of(self.node.as_ref().map_or(0, KeyValue::create_revision))
+        match self.create_rev() {
+            0 => 0,
+            rev => zxid(rev, self.czxid_sub()),
+        }
     }
 
     /// ZooKeeper's aversion (the attribute key's put count, less what it
@@ -225,12 +261,14 @@ impl NodeState {
     /// The Stat of an existing node.
     pub fn stat(&self) -> ZkResult<Stat> {
         let node = self.node.as_ref().ok_or_else(|| ZkError::at(Code::NoNode, &self.path))?;
+        let value = decode_node(node.value())?;
         self.stat_with(NodeFields {
             create_rev: node.create_revision(),
             mod_rev: node.mod_revision(),
+            mod_sub: value.sub,
             etcd_version: node.version(),
             lease: node.lease(),
-            mtime: decode_node(node.value())?.mtime,
+            mtime: value.mtime,
             data_len: node_data_len(node.value()),
         })
     }
@@ -239,11 +277,12 @@ impl NodeState {
     /// put's previous value instead of read back).
     pub fn stat_with(&self, n: NodeFields) -> ZkResult<Stat> {
         let attrs = self.attrs.as_ref().ok_or_else(|| self.inconsistent("attribute key"))?;
-        let czxid = self.czxid_of(n.create_rev);
+        let (ctime, czxid_sub) = decode_ctime(attrs.value())?;
+        let czxid = zxid(self.create_rev_of(n.create_rev), czxid_sub);
         Ok(Stat {
             czxid,
-            mzxid: n.mod_rev,
-            ctime: decode_attrs(attrs.value())?.ctime,
+            mzxid: zxid(n.mod_rev, n.mod_sub),
+            ctime,
             mtime: n.mtime,
             version: (n.etcd_version - 1 + self.version_offset_value()?) as i32,
             cversion: self.cversion()? as i32,
@@ -260,4 +299,9 @@ impl NodeState {
     fn inconsistent(&self, what: &str) -> ZkError {
         ZkError::new(Code::DataInconsistency, format!("{} has a node key but no {what}", self.path))
     }
+}
+
+/// The zxid of a counter shard's or mark's last put: its value holds the sub.
+fn put_zxid(kv: &KeyValue) -> i64 {
+    zxid(kv.mod_revision(), decode_sub(kv.value()))
 }

@@ -407,12 +407,12 @@ impl WatchHub {
 }
 
 fn node_mark(st: &NodeState) -> Option<NodeMark> {
-    st.node.as_ref().map(|kv| NodeMark { create_rev: st.czxid(), mod_rev: kv.mod_revision() })
+    st.node.as_ref().map(|kv| NodeMark { create_rev: st.create_rev(), mod_rev: kv.mod_revision() })
 }
 
 fn children_mark(st: &NodeState) -> Option<ChildrenMark> {
     st.node.as_ref()?;
-    Some(ChildrenMark { counter_rev: st.pzxid(), count: st.num_children })
+    Some(ChildrenMark { counter_rev: st.child_rev(), count: st.num_children })
 }
 
 /// The event a data watch owes when the node went from `was` to `now`.

@@ -19,8 +19,8 @@ use super::request::{CreateMode, Reply};
 use super::state::{read_ops, ChildRead, NodeFields, NodeState, READ_OPS};
 use super::transport::Retry;
 use super::write_batch::{Footprint, Written};
-use crate::znode::keys::Keys;
-use crate::znode::stat::{encode_attrs, encode_node, encode_offset, now_ms};
+use crate::znode::keys::{zxid, Keys};
+use crate::znode::stat::{encode_attrs, encode_node, encode_offset, encode_sub, now_ms, Sub};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
 
 /// How many times an optimistic txn (a write, a multi) is retried after
@@ -38,16 +38,17 @@ pub fn absent(key: Vec<u8>) -> Compare {
 /// A child create's bump of `parent`'s child counter: the `shard`-th
 /// create under one parent in a batched txn (0 alone) puts counter shard
 /// `shard + 1`, a plain put counted by its etcd version (a shard may not
-/// exist yet). \0c itself is never bumped by a create: since layout 2 it
+/// exist yet), its value the create's sub (pzxid's place in its
+/// revision). \0c itself is never bumped by a create: since layout 2 it
 /// exists only to carry an offset (keys.rs), so a new node has none.
-pub fn bump_shard(keys: &Keys, parent: &str, shard: usize) -> TxnOp {
-    TxnOp::put(keys.counter_shard(parent, shard + 1), Vec::new(), None)
+pub fn bump_shard(keys: &Keys, parent: &str, shard: usize, sub: Sub) -> TxnOp {
+    TxnOp::put(keys.counter_shard(parent, shard + 1), encode_sub(sub), None)
 }
 
 /// A child delete's move of `parent`'s pzxid: mark shard `shard + 1`, as
-/// [`bump_shard`] does for creates.
-pub fn mark_shard(keys: &Keys, parent: &str, shard: usize) -> TxnOp {
-    TxnOp::put(keys.pzxid_mark_shard(parent, shard + 1), Vec::new(), None)
+/// [`bump_shard`] does for creates, its value the delete's sub.
+pub fn mark_shard(keys: &Keys, parent: &str, shard: usize, sub: Sub) -> TxnOp {
+    TxnOp::put(keys.pzxid_mark_shard(parent, shard + 1), encode_sub(sub), None)
 }
 
 /// True while no key of `p`'s counter range (\0c and its shards) moved
@@ -65,12 +66,14 @@ pub fn marks_unchanged(keys: &Keys, p: &str, rev: i64) -> Compare {
 /// Request bytes of a write beyond its data and ACL (keys, compares, reads).
 const WRITE_OVERHEAD: usize = 512;
 
-/// What a whole-znode write puts: data, ACL and times.
+/// What a whole-znode write puts: data, ACL, times, and the write's sub
+/// (stored as the czxid's and mzxid's, see `znode::keys`).
 pub struct NodeContent<'a> {
     pub data: Option<&'a [u8]>,
     pub acl: &'a [Acl],
     pub ctime: i64,
     pub mtime: i64,
+    pub sub: Sub,
 }
 
 /// The one shape of a whole-znode write: node key, attribute key and child
@@ -80,8 +83,8 @@ pub struct NodeContent<'a> {
 pub fn node_puts(keys: &Keys, p: &str, c: NodeContent<'_>, counter: Vec<u8>, lease: i64) -> [TxnOp; 3] {
     let with_lease = || Some(PutOptions::new().with_lease(lease));
     [
-        TxnOp::put(keys.node(p), encode_node(c.mtime, c.data), with_lease()),
-        TxnOp::put(keys.attrs(p), encode_attrs(c.ctime, c.acl), with_lease()),
+        TxnOp::put(keys.node(p), encode_node(c.sub, c.mtime, c.data), with_lease()),
+        TxnOp::put(keys.attrs(p), encode_attrs(c.ctime, c.sub, c.acl), with_lease()),
         TxnOp::put(keys.counter(p), counter, with_lease()),
     ]
 }
@@ -95,18 +98,20 @@ pub fn node_deletes(keys: &Keys, p: &str) -> [TxnOp; 2] {
     ]
 }
 
-/// setData's put: new data and mtime; the node keeps its lease.
+/// A multi's setData put: new data and mtime (sub 0: a multi is never
+/// batched); the node keeps its lease.
 pub fn data_put(keys: &Keys, p: &str, data: Option<&[u8]>, mtime: i64) -> TxnOp {
-    TxnOp::put(keys.node(p), encode_node(mtime, data), Some(PutOptions::new().with_ignore_lease()))
+    TxnOp::put(keys.node(p), encode_node(0, mtime, data), Some(PutOptions::new().with_ignore_lease()))
 }
 
-/// Puts that create the znode `p` with the given content: its node and
-/// attribute keys only (a new node's child counter starts absent, keys.rs).
-pub fn create_ops(keys: &Keys, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
+/// Puts that create the znode `p` with the given content, by a write at
+/// `sub`: its node and attribute keys only (a new node's child counter
+/// starts absent, keys.rs).
+pub fn create_ops(k: &Keys, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64, sub: Sub) -> Vec<TxnOp> {
     let with_lease = || Some(PutOptions::new().with_lease(lease));
     vec![
-        TxnOp::put(keys.node(p), encode_node(now, data), with_lease()),
-        TxnOp::put(keys.attrs(p), encode_attrs(now, acl), with_lease()),
+        TxnOp::put(k.node(p), encode_node(sub, now, data), with_lease()),
+        TxnOp::put(k.attrs(p), encode_attrs(now, sub, acl), with_lease()),
     ]
 }
 
@@ -126,9 +131,9 @@ impl Core {
         paths.iter().map(|p| NodeState::parse(&self.keys, p, rev, &mut it)).collect()
     }
 
-    /// Puts that create the znode `p` with the given content.
+    /// Puts that create the znode `p` with the given content (sub 0: a multi's).
     pub(crate) fn create_ops(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
-        create_ops(&self.keys, p, data, acl, lease, now)
+        create_ops(&self.keys, p, data, acl, lease, now, 0)
     }
 
     pub(crate) async fn create(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], mode: CreateMode) -> ZkResult<Reply> {
@@ -152,7 +157,7 @@ impl Core {
             let now = now_ms();
             let (keys, parent_s, target_s) = (self.keys.clone(), parent.to_string(), target.clone());
             let (data_v, acl_v) = (data.map(<[u8]>::to_vec), acl.to_vec());
-            let build = move |shard: usize| {
+            let build = move |shard: usize, sub: Sub| {
                 let (k, parent, target) = (&keys, parent_s.as_str(), target_s.as_str());
                 let mut cmp = vec![
                     exists(k.node(parent)),
@@ -162,8 +167,8 @@ impl Core {
                 if let Some(rev) = counter_rev {
                     cmp.push(counter_unchanged(k, parent, rev));
                 }
-                let mut ok = create_ops(k, target, data_v.as_deref(), &acl_v, lease, now);
-                ok.push(bump_shard(k, parent, shard));
+                let mut ok = create_ops(k, target, data_v.as_deref(), &acl_v, lease, now, sub);
+                ok.push(bump_shard(k, parent, shard, sub));
                 Txn::new().when(cmp).and_then(ok)
             };
             let k = &self.keys;
@@ -175,10 +180,10 @@ impl Core {
             let bytes = data.map_or(0, <[u8]>::len)
                 + acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>()
                 + WRITE_OVERHEAD;
-            let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
+            let Written { revision: rev, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
                 self.hub.local_create(&target, rev);
-                return Ok(Reply::Created { path: target, stat: new_node_stat(rev, now, lease, data) });
+                return Ok(Reply::Created { path: target, stat: new_node_stat(zxid(rev, sub), now, lease, data) });
             }
             let mut states = Box::pin(self.read_now(&[parent, &target])).await?;
             let node = states.pop().unwrap();
@@ -202,15 +207,15 @@ impl Core {
         for _ in 0..MAX_RACES {
             let now = now_ms();
             let (keys, path, data_v) = (self.keys.clone(), p.to_string(), data.map(<[u8]>::to_vec));
-            let build = move |_| {
+            let build = move |_, sub| {
                 let cmp = existing_with_version(&keys, &path, version, offset);
-                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now, version == -1))
+                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now, sub, version == -1))
             };
             let footprint = Footprint { puts: vec![self.keys.node(p)], ..Default::default() };
             let bytes = data.map_or(0, <[u8]>::len) + WRITE_OVERHEAD;
-            let Written { revision: rev, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
+            let Written { revision: rev, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                let stat = self.set_data_stat(p, rev, resp, now, data, version, offset).await?;
+                let stat = self.set_data_stat(p, (rev, sub), resp, now, data, version, offset).await?;
                 self.hub.local_change(p, rev);
                 return Ok(Reply::Stat(stat));
             }
@@ -228,12 +233,12 @@ impl Core {
         let mut offset = NO_OFFSET;
         for _ in 0..MAX_RACES {
             let (keys, path) = (self.keys.clone(), p.to_string());
-            let build = move |shard: usize| {
+            let build = move |shard: usize, sub: Sub| {
                 let (k, p) = (&keys, path.as_str());
                 let mut cmp = existing_with_version(k, p, version, offset);
                 cmp.push(absent(k.children_prefix(p)).with_prefix());
                 let mut ok = node_deletes(k, p).to_vec();
-                ok.push(mark_shard(k, path::parent(p), shard));
+                ok.push(mark_shard(k, path::parent(p), shard, sub));
                 Txn::new().when(cmp).and_then(ok)
             };
             let k = &self.keys;
@@ -244,7 +249,7 @@ impl Core {
                 deletes: vec![(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))],
                 bumps: Some(k.pzxid_mark(parent)),
             };
-            let Written { revision: rev, resp } =
+            let Written { revision: rev, resp, .. } =
                 self.batched_write(Box::new(build), footprint, WRITE_OVERHEAD).await?;
             if resp.succeeded() {
                 self.hub.local_delete(p, rev);
@@ -272,11 +277,11 @@ impl Core {
             if aversion != -1 && st.aversion()? != aversion as i64 {
                 return Err(ZkError::at(Code::BadVersion, p));
             }
-            let ctime = st.attrs_value()?.ctime;
+            let old = st.attrs_value()?;
             let cmp = vec![Compare::mod_revision(self.keys.attrs(p), CompareOp::Equal, attrs.mod_revision())];
             let mut ok = vec![TxnOp::put(
                 self.keys.attrs(p),
-                encode_attrs(ctime, acl),
+                encode_attrs(old.ctime, old.czxid_sub, acl),
                 Some(PutOptions::new().with_ignore_lease()),
             )];
             ok.extend(read_ops(&self.keys, p, ChildRead::Count, 0));
@@ -288,11 +293,11 @@ impl Core {
         Err(lost_races("setAcl", p))
     }
 
-    /// The Stat after [`set_data_ops`] succeeded at revision `rev`, from
-    /// the attribute range read in the same txn: ctime, aversion,
-    /// counters; czxid and ephemeralOwner too (the attribute key is put
-    /// with the node key, under its lease, and only the re-creation mark
-    /// can move a czxid). The version is the one the compare asserted
+    /// The Stat after [`set_data_ops`] succeeded at revision `rev` with
+    /// `sub`, from the attribute range read in the same txn: ctime,
+    /// aversion, counters; czxid and ephemeralOwner too (the attribute key
+    /// is put with the node key, under its lease, and only the re-creation
+    /// mark can move a czxid). The version is the one the compare asserted
     /// plus one; only an unversioned setData (-1) asks etcd for the
     /// previous node key to learn it. The child count is known without a
     /// read for a node that never had a child (most setData targets are
@@ -302,7 +307,7 @@ impl Core {
     async fn set_data_stat(
         &self,
         p: &str,
-        rev: i64,
+        (rev, sub): (i64, Sub),
         resp: TxnResponse,
         now: i64,
         data: Option<&[u8]>,
@@ -336,6 +341,7 @@ impl Core {
         st.stat_with(NodeFields {
             create_rev: attrs.create_revision(),
             mod_rev: rev,
+            mod_sub: sub,
             etcd_version,
             lease: attrs.lease(),
             mtime: now,
@@ -412,10 +418,10 @@ impl Core {
 /// node key only for an unversioned write (`want_prev`), whose new version
 /// the compares do not fix. The counters tell whether the node ever had a
 /// child; only then is the child count read (after).
-fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64, want_prev: bool) -> Vec<TxnOp> {
+fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64, sub: Sub, want_prev: bool) -> Vec<TxnOp> {
     let put = PutOptions::new().with_ignore_lease();
     vec![
-        TxnOp::put(k.node(p), encode_node(now, data), Some(if want_prev { put.with_prev_key() } else { put })),
+        TxnOp::put(k.node(p), encode_node(sub, now, data), Some(if want_prev { put.with_prev_key() } else { put })),
         TxnOp::get(k.attrs(p), Some(GetOptions::new().with_range(k.attrs_end(p)))),
     ]
 }
@@ -432,13 +438,13 @@ pub fn sequential_name(prefix: &str, creates: i64) -> String {
     format!("{prefix}{:010}", creates as i32)
 }
 
-/// Everything in a new node's Stat is known when its create commits at
-/// revision `rev`: no read-back needed.
-pub fn new_node_stat(rev: i64, now: i64, lease: i64, data: Option<&[u8]>) -> Stat {
+/// Everything in a new node's Stat is known when its create commits with
+/// zxid `zxid`: no read-back needed.
+pub fn new_node_stat(zxid: i64, now: i64, lease: i64, data: Option<&[u8]>) -> Stat {
     Stat {
-        czxid: rev,
-        mzxid: rev,
-        pzxid: rev,
+        czxid: zxid,
+        mzxid: zxid,
+        pzxid: zxid,
         ctime: now,
         mtime: now,
         ephemeral_owner: lease,

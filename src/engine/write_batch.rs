@@ -14,10 +14,16 @@
 //! - etcd refuses a txn that puts one key twice or puts a key another op
 //!   deletes, so a batch never holds two ops whose written keys meet
 //!   ([`Footprint`]); such an op waits for the next batch. Creates under one
-//!   parent would all bump the parent's child counter: the i-th of them in a
-//!   batch bumps counter shard i instead (`znode::keys`), up to
-//!   [`MAX_COUNTER_SHARDS`] per parent per batch; deletes under one parent
-//!   put pzxid mark shards the same way.
+//!   parent would all bump the parent's child counter: they bump counter
+//!   shards 1, 2, ... in batch order instead (`znode::keys`; a create sent
+//!   alone shard 1), up to [`MAX_COUNTER_SHARDS`] per parent per batch;
+//!   deletes under one parent put pzxid mark shards the same way.
+//! - Zxids: the ops share the batch's revision, so each op learns its
+//!   position in the batch, its sub (`znode::keys`: zxid = revision *
+//!   [`ZXIDS_PER_REVISION`] + sub), and stores it with what it writes; etcd
+//!   applies the nested txns in order, so subs follow the order of
+//!   application. An op sent alone has sub 0. Shard values hold the sub
+//!   (\0c, whose value is an offset, is never bumped by a create).
 //! - A batch etcd refuses as a whole (a lease gone, too large, a duplicate
 //!   key) was not applied: each op is sent again alone and gets its own
 //!   answer. A batch whose outcome is unknown answers CONNECTIONLOSS to every
@@ -42,11 +48,15 @@ use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::fast_hash::FastMap;
 use super::transport::{Retry, Transport};
-use crate::znode::keys::MAX_COUNTER_SHARDS;
+use crate::znode::keys::{MAX_COUNTER_SHARDS, ZXIDS_PER_REVISION};
+use crate::znode::stat::Sub;
 use crate::znode::{Code, ZkError, ZkResult};
 
 /// Ops per batch (see the module doc for etcd's per-level rule).
 pub const MAX_WRITES_PER_TXN: usize = 120;
+
+// Every op of a batch gets a sub of its own.
+const _: () = assert!(MAX_WRITES_PER_TXN as i64 <= ZXIDS_PER_REVISION);
 
 /// Request bytes a batch is formed to stay under.
 pub const BATCH_WRITE_BYTES: usize = 512 * 1024;
@@ -65,13 +75,15 @@ pub struct Footprint {
 }
 
 /// Builds an op's txn given the counter shard its bump goes to (ignored by
-/// ops that bump nothing).
-pub type BuildTxn = Box<dyn Fn(usize) -> Txn + Send + Sync>;
+/// ops that bump nothing) and its sub (its position in the batch).
+pub type BuildTxn = Box<dyn Fn(usize, Sub) -> Txn + Send + Sync>;
 
-/// What etcd answered to one op: its own txn's response and the revision
-/// the batch committed at (a nested response carries no header).
+/// What etcd answered to one op: its own txn's response, the revision the
+/// batch committed at (a nested response carries no header) and the op's
+/// sub in it.
 pub struct Written {
     pub revision: i64,
+    pub sub: Sub,
     pub resp: TxnResponse,
 }
 
@@ -215,14 +227,14 @@ async fn send_batch(transport: &Transport, mut batch: Vec<Placed>) {
         let _ = p.job.reply.send(answer);
         return;
     }
-    let ops: Vec<TxnOp> = batch.iter().map(|p| TxnOp::txn((p.job.build)(p.shard))).collect();
+    let ops: Vec<TxnOp> = batch.iter().zip(0..).map(|(p, sub)| TxnOp::txn((p.job.build)(p.shard, sub))).collect();
     match transport.txn(Txn::new().and_then(ops), Retry::IfNotSent).await {
         Ok(resp) => {
             let revision = resp.header().map_or(0, |h| h.revision());
             let mut answers = resp.op_responses().into_iter();
-            for p in batch {
+            for (p, sub) in batch.into_iter().zip(0..) {
                 let answer = match answers.next() {
-                    Some(TxnOpResponse::Txn(resp)) => Ok(Written { revision, resp }),
+                    Some(TxnOpResponse::Txn(resp)) => Ok(Written { revision, sub, resp }),
                     _ => Err(ZkError::new(
                         Code::SystemError,
                         "etcd answered a write batch with an unexpected response shape",
@@ -250,8 +262,8 @@ async fn send_batch(transport: &Transport, mut batch: Vec<Placed>) {
 }
 
 async fn send_alone(transport: &Transport, p: &Placed) -> ZkResult<Written> {
-    let resp = transport.txn((p.job.build)(p.shard), Retry::IfNotSent).await?;
-    Ok(Written { revision: resp.header().map_or(0, |h| h.revision()), resp })
+    let resp = transport.txn((p.job.build)(p.shard, 0), Retry::IfNotSent).await?;
+    Ok(Written { revision: resp.header().map_or(0, |h| h.revision()), sub: 0, resp })
 }
 
 #[cfg(test)]
@@ -259,7 +271,7 @@ mod tests {
     use super::*;
 
     fn job(f: Footprint) -> WriteJob {
-        WriteJob { build: Box::new(|_| Txn::new()), footprint: f, bytes: 100, reply: oneshot::channel().0 }
+        WriteJob { build: Box::new(|_, _| Txn::new()), footprint: f, bytes: 100, reply: oneshot::channel().0 }
     }
 
     #[test]
@@ -271,6 +283,7 @@ mod tests {
         let del = Footprint { deletes: vec![(b"a".to_vec(), b"b".to_vec())], ..Default::default() };
         assert_eq!(t.place(&job(del), false), None, "a delete over a put key");
         let bump = || Footprint { bumps: Some(b"c".to_vec()), ..Default::default() };
+        // The i-th bump of one parent takes shard index i (key shard i + 1).
         for i in 0..MAX_COUNTER_SHARDS {
             assert_eq!(t.place(&job(bump()), false), Some(i));
         }

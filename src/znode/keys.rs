@@ -11,12 +11,17 @@
 //! ```text
 //! zk/n<DDD><path>     node key. DDD = depth of path, 3 decimal digits
 //!                     ("/" is 000, "/a" 001, "/a/b" 002).
-//!                     value = [1 byte: 0 null data, 1 data][8 bytes mtime ms BE][data]
-//!                     czxid = create_revision (unless \0r, below),
-//!                     mzxid = mod_revision,
+//!                     value = [1 byte: sub << 1 | 1 if data, 0 if null
+//!                     data][8 bytes mtime ms BE][data] (sub: Zxids, below)
+//!                     czxid = zxid(create_revision (unless \0r, below),
+//!                     the attribute key's sub),
+//!                     mzxid = zxid(mod_revision, this value's sub),
 //!                     version = etcd version - 1 (+ version offset, below),
 //!                     ephemeralOwner = the key's lease (= session id).
-//! zk/a<path>          attribute key: [8 bytes ctime ms BE][ACL list].
+//! zk/a<path>          attribute key: [8 bytes BE: top byte the sub of
+//!                     the write that created the node, low 56 bits ctime
+//!                     ms][ACL list]. setAcl rewrites it keeping that sub;
+//!                     a restore keeps the one it finds (0 for a new node).
 //!                     aversion = etcd version - 1 (+ \0r's offset, below).
 //! zk/a<path>\0c       child counter key: counts child CREATES, as
 //!                     ZooKeeper's DataNode does, together with its shards
@@ -30,25 +35,29 @@
 //!                     reported cversion (creates + deletes) is 2 * creates
 //!                     - numChildren (ZooKeeper's DataNode.copyStat), exact
 //!                     even when lease expiry removed children (that
-//!                     touches no counter).
+//!                     touches no counter). Its value is an offset, not a
+//!                     sub: only multis and restores (sub 0) put it, so its
+//!                     part of pzxid is zxid(mod_revision, 0).
 //! zk/a<path>\0c<i>    counter shard i (decimal, 1 to MAX_COUNTER_SHARDS):
 //!                     every child create puts one (a plain put, no lease: a
-//!                     parent is never ephemeral): a create sent alone
-//!                     shard 1, the i-th create under one parent in one
-//!                     batched etcd txn shard i (etcd allows one put per
-//!                     key per txn). Each counts by its etcd version:
-//!                     creates = \0c's count + the sum of the shards'
-//!                     versions. The counter range `[\0c, \0d)` holds \0c
-//!                     and every shard (empty for a node that never had a
-//!                     child).
-//! zk/a<path>\0p       pzxid mark: a multi's child delete puts it (empty
-//!                     value). pzxid = the largest mod_revision of \0c, \0p
-//!                     and their shards, and never below czxid (a node no
-//!                     child was created or deleted under has none of them).
+//!                     parent is never ephemeral; value = the create's sub,
+//!                     decimal, empty = 0): a create sent alone shard 1,
+//!                     the i-th create under one parent in one batched etcd
+//!                     txn shard i (etcd allows one put per key per txn).
+//!                     Each counts by its etcd version: creates = \0c's
+//!                     count + the sum of the shards' versions. The counter
+//!                     range `[\0c, \0d)` holds \0c and every shard (empty
+//!                     for a node that never had a child).
+//! zk/a<path>\0p       pzxid mark: a multi's child delete puts it (value =
+//!                     a sub, decimal, empty = 0). pzxid = the largest
+//!                     zxid(mod_revision, sub) of \0c (sub 0), \0p and
+//!                     their shards, and never below czxid (a node no child
+//!                     was created or deleted under has none of them).
 //! zk/a<path>\0p<i>    pzxid mark shard i (1 and up): a child delete sent
 //!                     alone puts shard 1, the i-th child delete under one
-//!                     parent in one batched etcd txn shard i. The mark
-//!                     range `[\0p, \0q)` holds \0p and its shards.
+//!                     parent in one batched etcd txn shard i; value as
+//!                     \0p's. The mark range `[\0p, \0q)` holds \0p and
+//!                     its shards.
 //! zk/a<path>\0v       version offset, present only when a multi changed the
 //!                     node more than once in one etcd txn (etcd allows one
 //!                     put per key per txn) or re-created it, or a restore
@@ -60,8 +69,11 @@
 //!                     aversion (until the node is deleted;
 //!                     a later such multi puts it again): etcd cannot delete and
 //!                     put one key in one txn, and a put on a live key keeps
-//!                     its create_revision. czxid = this key's mod_revision
-//!                     (it is put only by that multi or restore); value = decimal offset
+//!                     its create_revision. czxid = zxid(this key's
+//!                     mod_revision, the attribute key's sub): it is put
+//!                     only by that multi or restore, which put the
+//!                     attribute key too (a multi with sub 0, a restore
+//!                     keeping the sub); value = decimal offset
 //!                     added to aversion (the attribute key's etcd version
 //!                     went on counting).
 //! zk/n~events         a multi that changes one path more than once (delete
@@ -111,6 +123,25 @@
 //! is never written down. A change that older builds would misread adds a
 //! version here and raises [`LAYOUT_VERSION`].
 //!
+//! Zxids: etcd gives a txn one revision, but the write batcher
+//! (engine/write_batch.rs) sends up to `MAX_WRITES_PER_TXN` independent
+//! writes as one txn of nested txns, applied in order, where ZooKeeper
+//! gives each its own zxid. So a zxid is [`zxid`]`(revision, sub)` =
+//! revision * [`ZXIDS_PER_REVISION`] + sub, sub = the write's position in
+//! its batch: 0 for a write sent alone (a multi, setAcl, a restore, an op
+//! of a batch etcd refused and that was sent again alone). Each sub is
+//! stored with what the write put (node value: mzxid; attribute key:
+//! czxid; counter shards and marks: pzxid). Inside the engine (watches,
+//! stream resume, compares) everything stays in etcd revisions; only the
+//! zxids a Stat reports are built this way. A zxid's revision is zxid /
+//! ZXIDS_PER_REVISION.
+//!
+//! Stores written before subs existed hold none (node value's first byte
+//! 0 or 1, a plain ctime, empty shard and mark values): they read with sub
+//! 0, zxid = revision * ZXIDS_PER_REVISION. A build from before subs
+//! refuses a node value with a sub as not in its format and reads a
+//! ctime with a sub as far in the future.
+//!
 //! Why this shape:
 //! - The depth in the node key makes "direct children of /a" one contiguous
 //!   range (`zk/n002/a/`), so listing or counting children costs
@@ -137,6 +168,17 @@ pub const MAX_DEPTH: usize = 999;
 /// How many counter shards (1 to this) creates under one parent may use
 /// in one etcd txn; deletes use as many mark shards.
 pub const MAX_COUNTER_SHARDS: usize = 32;
+
+/// Zxids per etcd revision: one for each write a batch can hold (a sub is
+/// 0 to ZXIDS_PER_REVISION - 1; it must fit 7 bits beside a node value's
+/// data flag).
+pub const ZXIDS_PER_REVISION: i64 = 128;
+
+/// The zxid of the write at position `sub` of the txn that committed at
+/// etcd revision `revision` (see the module doc).
+pub fn zxid(revision: i64, sub: u8) -> i64 {
+    revision * ZXIDS_PER_REVISION + sub as i64
+}
 
 /// Longest namespace accepted.
 pub const MAX_NAMESPACE: usize = 128;
