@@ -30,6 +30,14 @@
 #                        "Expiring session"; null for etcd, which does not log it),
 #                        elected, context_loaded, ready, last_leader_elected (the new
 #                        controller's controller.log / state-change.log), all_live (= failover_ms)
+#   phases_ms            the new controller's failover step by step, each phase's length
+#                        (detect, prepare, load_context, init_managers, online_replicas,
+#                        offline_replicas, partition_states, propagate: see
+#                        scripts/lib/w8_phases.py)
+#   controller_work_ms   elected -> every partition has a live leader
+#   requests             per phase, the adapter's handleRequests that ended in it (etcd
+#                        only: count, requests by type, time), from its DEBUG log
+# At the end, the phases of the targets side by side (stderr).
 # Progress goes to stderr. Every wait is bounded; everything started is stopped
 # on exit. Exit status non-zero if any run failed.
 set -euo pipefail
@@ -47,7 +55,7 @@ while (($#)); do
     --targets) TARGETS="$2"; shift ;;
     --etcd-members) ETCD_MEMBERS="$2"; shift ;;
     --keep) KEEP=1 ;;
-    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) ke_die "unknown argument $1 (see --help)" ;;
   esac
   shift
@@ -61,6 +69,7 @@ CREATE_SECS=$(( 120 + PARTITIONS / 10 ))   # bounded: 320 s for 2000 partitions
 FAILOVER_SECS=180
 export KB_ZK_SESSION_TIMEOUT_MS="${KB_ZK_SESSION_TIMEOUT_MS:-6000}"
 export KB_HEAP="${KB_HEAP:-512m}"
+export KB_ZKCLIENT_DEBUG=1   # each handleRequests' size and time in logs/zkclient.log (our adapter)
 KB_TOOL_TIMEOUT=60
 
 if [[ -n "$OUT" ]]; then
@@ -218,12 +227,14 @@ run_target() {
     last_online="$(log_ms "$L/state-change.log" "to OnlinePartition" "$t_kill" last)"
   fi
   [[ "$target" == zookeeper ]] && expired="$(log_ms "$wd/zookeeper/zookeeper-server.log" "Expiring session" "$t_kill")"
+  local phases='{}'
+  [[ -n "$L" ]] && phases="$(python3 "$HERE/lib/w8_phases.py" phases "$L" "$t_kill" "$t_done")"
 
   local line
   line="$(T="$target" DESC="$desc" P="$PARTITIONS" NT="$TOPICS" PT="$PER_TOPIC" RF="$RF" F="$failover_ms" C="$ctl_ms" \
     CR="$create_ms" CC="$create_call_ms" ISR="$isr_ms" RSS="$rss" MRSS="$meta_rss" MEM="$members" K="$ctl" NC="${newctl:-}" \
     ST="$KB_ZK_SESSION_TIMEOUT_MS" HEAP="$KB_HEAP" TK="$t_kill" EX="$expired" EL="$elected" CTX="$ctx" RD="$ready" \
-    FO="$first_online" LO="$last_online" TD="$t_done" POLL="$POLL_MS" python3 - <<'EOF'
+    FO="$first_online" LO="$last_online" TD="$t_done" POLL="$POLL_MS" PH="$phases" python3 - <<'EOF'
 import json, os
 e = os.environ
 def n(k): return int(e[k]) if e.get(k) else None
@@ -244,12 +255,13 @@ r = {
     "killed_broker": int(e["K"]), "new_controller": n("NC"), "metastore_members": int(e["MEM"]),
     "session_timeout_ms": int(e["ST"]), "broker_heap": e["HEAP"], "poll_ms": int(e["POLL"]),
 }
+r.update(json.loads(e["PH"]))  # phases_ms, controller_work_ms, requests (scripts/lib/w8_phases.py)
 print(json.dumps(r))
 EOF
 )" || return 1
   echo "$line" >>"$RESULTS"
   echo "$line"
-  ke_log "W8 $target: failover ${failover_ms} ms (new controller after ${ctl_ms:-?} ms), create ${create_ms} ms"
+  ke_log "W8 $target: failover ${failover_ms} ms (new controller after ${ctl_ms:-?} ms), create ${create_ms} ms, controller's own work $(python3 -c 'import json,sys; print(json.load(sys.stdin).get("controller_work_ms"))' <<<"$phases") ms"
 
   kafka_brokers_stop
   ke_stop_all
@@ -272,4 +284,6 @@ for t in "${targets[@]}"; do
     kafka_brokers_stop; ke_stop_all
   fi
 done
+ke_log "W8 phases of the new controller (scripts/lib/w8_phases.py; ms from its controller.log):"
+python3 "$HERE/lib/w8_phases.py" table "$RESULTS" >&2 || true
 exit "$FAILED"

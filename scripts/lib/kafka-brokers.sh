@@ -181,6 +181,19 @@ log4j.logger.kafka.zookeeper=INFO
 log4j.logger.kafka.zk=INFO
 log4j.logger.org.apache.kafka.metadata.migration=INFO
 EOF
+  # KB_ZKCLIENT_DEBUG=1: the ZooKeeperClient's lines from DEBUG up (ours logs
+  # each handleRequests' size and time) also in logs/zkclient.log; server.log
+  # keeps INFO and up, as without it.
+  if [[ -n "${KB_ZKCLIENT_DEBUG:-}" ]]; then
+    cat >>"$d/log4j.properties" <<EOF
+log4j.appender.server.Threshold=INFO
+log4j.appender.zkclient=org.apache.log4j.FileAppender
+log4j.appender.zkclient.File=$d/logs/zkclient.log
+log4j.appender.zkclient.layout=org.apache.log4j.PatternLayout
+log4j.appender.zkclient.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.zookeeper.ZooKeeperClient=DEBUG, zkclient
+EOF
+  fi
 }
 
 _kb_classpath() {

@@ -131,6 +131,36 @@ public final class EtcdServer implements AutoCloseable {
     }
 
     /**
+     * The sum of etcd's own Prometheus samples of {@code name} (from its
+     * /metrics endpoint) whose labels include every one of {@code labels},
+     * each written as in the exposition, e.g. {@code grpc_method="Txn"}.
+     * 0 if there is none yet (etcd creates a counter on first use).
+     */
+    public double metric(String name, String... labels) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + adminEndpoint() + "/metrics"))
+                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("/metrics answered " + r.statusCode());
+        }
+        double sum = 0;
+        for (String line : r.body().split("\n")) {
+            if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) {
+                continue;
+            }
+            int close = line.lastIndexOf('}');
+            String labelSet = close < 0 ? "" : line.substring(name.length(), close + 1);
+            boolean all = true;
+            for (String l : labels) {
+                all &= labelSet.contains(l);
+            }
+            if (all) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    /**
      * Revokes a lease through etcd's gRPC gateway, a raw etcd request: the
      * real way a session ends on the server side.
      */

@@ -7,15 +7,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 
 import org.apache.kafka.common.utils.Time;
@@ -92,7 +91,6 @@ public class ZooKeeperClient {
     private final ConcurrentHashMap<String, ZNodeChangeHandler> zNodeChangeHandlers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, ZNodeChildChangeHandler> zNodeChildChangeHandlers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, StateChangeHandler> stateChangeHandlers = new ConcurrentHashMap<>();
-    private final Semaphore inFlightRequests;
     private final KafkaScheduler reinitializeScheduler;
     /** A subclass overrides {@link #send}: handleRequests must call it for every request. */
     private final boolean sendOverridden = overridesSend(getClass());
@@ -122,11 +120,10 @@ public class ZooKeeperClient {
         this.settings = AdapterSettings.from(clientConfig);
         ClientChecks.checkConfig(clientConfig);
         // zookeeper.max.in.flight.requests (Kafka's default: 10) protected
-        // ZooKeeper's server. The engine bounds its etcd traffic itself
-        // (write and read batching, kafkaetcd.etcd.max.in.flight), so a
-        // handleRequests lets through up to the engine's bound at once and
-        // its requests fold into few etcd txns.
-        this.inFlightRequests = new Semaphore(Math.max(maxInFlightRequests, settings.etcdMaxInFlight()));
+        // ZooKeeper's server. Over etcd the engine bounds its etcd traffic
+        // itself (write and read batching): a handleRequests hands all its
+        // requests to the engine at once, so they fold into few etcd txns.
+        // The setting is validated and otherwise unused.
         String threadPrefix = name == null ? "" : name.replaceAll("\\s", "") + "-";
         this.reinitializeScheduler = new KafkaScheduler(1, true, "zk-client-" + threadPrefix + "reinit-");
         this.metricsGroup = new KafkaMetricsGroup(metricGroup, metricType);
@@ -224,11 +221,20 @@ public class ZooKeeperClient {
     }
 
     /**
-     * Sends the requests pipelined, at most maxInFlightRequests outstanding, and
-     * waits for all the answers; response i answers request i (KafkaZkClient zips
-     * them). The input may be the caller's ArrayBuffer, cleared after the call:
-     * copied first. Requests that find free slots together go down in one native
-     * call, unless a subclass overrides {@link #send} (Kafka's tests do): then
+     * Sends all the requests at once and waits for all the answers; response i
+     * answers request i (KafkaZkClient zips them). The input may be the
+     * caller's ArrayBuffer, cleared after the call: copied first.
+     *
+     * <p>No in-flight limit here (zookeeper.max.in.flight.requests protected
+     * ZooKeeper's server): the whole call goes to the engine in ONE native
+     * call, before any answer, so its writes and reads fold into few etcd
+     * txns (the engine runs at most 8 write and 8 read txns at once and
+     * batches what queues behind them). Memory: what this call holds is a
+     * constant factor of the call's own requests (the caller's list, one
+     * encoded copy while it is handed over, the engine's copy until each is
+     * answered, the responses); nothing grows beyond the calls in progress.
+     *
+     * <p>Unless a subclass overrides {@link #send} (Kafka's tests do): then
      * each request goes through {@code send}, as in the original.
      *
      * <p>An invalid path throws IllegalArgumentException, as ZooKeeper's client
@@ -240,73 +246,78 @@ public class ZooKeeperClient {
         CountDownLatch done = new CountDownLatch(reqs.size());
         ObjIntConsumer<AsyncResponse> answer = (response, i) -> {
             responses[i] = response;
-            inFlightRequests.release();
             done.countDown();
         };
-        int next = 0;
-        while (next < reqs.size()) {
-            inFlightRequests.acquireUninterruptibly();
-            int end = next + 1;
-            while (!sendOverridden && end < reqs.size() && inFlightRequests.tryAcquire()) {
-                end++;
-            }
-            initializationLock.readLock().lock();
-            try {
-                if (sendOverridden) {
-                    sendThroughOverride(reqs.get(next), next, answer);
-                } else {
-                    sendAll(reqs, next, end, answer, inFlightRequests::release);
+        long startNs = System.nanoTime();
+        initializationLock.readLock().lock();
+        try {
+            if (sendOverridden) {
+                for (int i = 0; i < reqs.size(); i++) {
+                    sendThroughOverride(reqs.get(i), i, answer);
                 }
-            } finally {
-                initializationLock.readLock().unlock();
+            } else {
+                sendAll(reqs, answer);
             }
-            next = end;
+        } finally {
+            initializationLock.readLock().unlock();
         }
+        long sentNs = System.nanoTime();
         try {
             done.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ZooKeeperClientException("interrupted while waiting for responses");
         }
+        if (log.isDebugEnabled() && !reqs.isEmpty()) {
+            log.debug("{}handleRequests: {} handed to the engine in {} us, all answered after {} us", logIdent,
+                    describe(reqs), (sentNs - startNs) / 1000, (System.nanoTime() - startNs) / 1000);
+        }
         return CollectionConverters.asScala(new ArrayList<>(Arrays.asList(responses)));
     }
 
-    /** One request through the subclass's {@code send}; its permit is released if send throws. */
-    private void sendThroughOverride(AsyncRequest request, int index, ObjIntConsumer<AsyncResponse> answer) {
-        try {
-            send(request, (Function1<AsyncResponse, BoxedUnit>) response -> {
-                answer.accept(response, index);
-                return BoxedUnit.UNIT;
-            });
-        } catch (RuntimeException | Error e) {
-            inFlightRequests.release();
-            throw e;
+    /** "N requests (GetDataRequest x n, ...)", for the debug log of handleRequests. */
+    private static String describe(List<? extends AsyncRequest> reqs) {
+        Map<String, Integer> byType = new TreeMap<>();
+        for (AsyncRequest r : reqs) {
+            byType.merge(r.getClass().getSimpleName(), 1, Integer::sum);
         }
+        StringBuilder sb = new StringBuilder().append(reqs.size()).append(" requests (");
+        String sep = "";
+        for (Map.Entry<String, Integer> e : byType.entrySet()) {
+            sb.append(sep).append(e.getKey()).append(" x").append(e.getValue());
+            sep = ", ";
+        }
+        return sb.append(')').toString();
+    }
+
+    /** One request through the subclass's {@code send}. */
+    private void sendThroughOverride(AsyncRequest request, int index, ObjIntConsumer<AsyncResponse> answer) {
+        send(request, (Function1<AsyncResponse, BoxedUnit>) response -> {
+            answer.accept(response, index);
+            return BoxedUnit.UNIT;
+        });
     }
 
     /** Asynchronously sends one request; the callback gets exactly one response (on the session's event thread). */
     public <Req extends AsyncRequest> void send(Req request, Function1<AsyncResponse, BoxedUnit> callback) {
-        sendAll(Collections.singletonList(request), 0, 1, (response, i) -> callback.apply(response), n -> { });
+        sendAll(Collections.singletonList(request), (response, i) -> callback.apply(response));
     }
 
     /**
-     * Submits {@code requests[from, to)} in one native call. Each answer comes
-     * back on the session's event thread, in request order, and goes to
+     * Submits all {@code requests} in one native call. Each answer comes back
+     * on the session's event thread, in request order, and goes to
      * {@code callback} with the request's index (which travels as the etcd
      * request's context). A multi that ZooKeeper's client would refuse is
-     * answered here at once. If request k is invalid, [from, k) are sent, then
-     * {@code unsent} gets the number of requests not sent and the
-     * IllegalArgumentException is thrown.
+     * answered here at once. If request k is invalid, [0, k) are sent, then
+     * the IllegalArgumentException is thrown.
      */
-    private void sendAll(List<? extends AsyncRequest> requests, int from, int to,
-                         ObjIntConsumer<AsyncResponse> callback, IntConsumer unsent) {
+    private void sendAll(List<? extends AsyncRequest> requests, ObjIntConsumer<AsyncResponse> callback) {
         long sendTimeMs = time.hiResClockMs();
-        List<Request> batch = new ArrayList<>(to - from);
+        List<Request> batch = new ArrayList<>(requests.size());
         List<AsyncResponse> refused = new ArrayList<>();
         List<Integer> refusedAt = new ArrayList<>();
         RuntimeException invalid = null;
-        int i = from;
-        for (; i < to; i++) {
+        for (int i = 0; i < requests.size(); i++) {
             AsyncRequest r = requests.get(i);
             try {
                 Seq<ZkOpResult> multiErrors = ClientChecks.check(r);
@@ -322,19 +333,13 @@ public class ZooKeeperClient {
                 break;
             }
         }
-        try {
-            if (!batch.isEmpty()) {
-                client.submitBatch(batch, (Response r) -> answer(requests, r, sendTimeMs, callback));
-            }
-        } catch (RuntimeException | Error e) {
-            unsent.accept(to - from);
-            throw e;
+        if (!batch.isEmpty()) {
+            client.submitBatch(batch, (Response r) -> answer(requests, r, sendTimeMs, callback));
         }
         for (int k = 0; k < refused.size(); k++) {
             callback.accept(refused.get(k), refusedAt.get(k));
         }
         if (invalid != null) {
-            unsent.accept(to - i);
             throw invalid;
         }
     }

@@ -58,7 +58,7 @@ class ClientChecksTest extends AdapterTestBase {
         String p = unique("seq");
         assertEquals(Code.OK, c.handleRequest(create(p, null, CreateMode.PERSISTENT)).resultCode());
         assertEquals(Code.OK, c.handleRequest(create(p + "/", null, CreateMode.PERSISTENT_SEQUENTIAL)).resultCode());
-        // One slot: a permit leaked by a rejected request would hang here.
+        // The client is still usable after the rejected requests.
         assertEquals(Code.OK, c.handleRequest(new ExistsRequest(p, NONE)).resultCode());
     }
 
@@ -71,7 +71,7 @@ class ClientChecksTest extends AdapterTestBase {
                         create(p + "/after", null, CreateMode.PERSISTENT)));
         assertEquals(Code.OK, c.handleRequest(new ExistsRequest(p, NONE)).resultCode(), "sent before the invalid one");
         assertEquals(Code.NONODE, c.handleRequest(new ExistsRequest(p + "/after", NONE)).resultCode(), "never sent");
-        for (int i = 0; i < 20; i++) { // no permit leaked
+        for (int i = 0; i < 20; i++) { // the client is still usable
             assertEquals(Code.OK, c.handleRequest(new ExistsRequest(p, NONE)).resultCode());
         }
     }

@@ -214,7 +214,7 @@ class RequestsTest extends AdapterTestBase {
     }
 
     @Test
-    void concurrentCallersShareTheInFlightLimit() throws Exception {
+    void concurrentCallersEachGetTheirOwnAnswers() throws Exception {
         ZooKeeperClient c = client(2);
         String p = unique("conc");
         c.handleRequest(create(p, null, CreateMode.PERSISTENT));
@@ -241,12 +241,12 @@ class RequestsTest extends AdapterTestBase {
     }
 
     @Test
-    void aRejectedRequestLeavesNoSlotBehind() {
+    void aRejectedRequestLeavesTheClientUsable() {
         ZooKeeperClient c = client(1);
         // ZooKeeper's client rejects a null path before sending: so do we.
         assertThrows(IllegalArgumentException.class, () -> run(c, new GetDataRequest(null, NONE)));
         assertEquals(0, run(c).size(), "an empty batch answers an empty Seq");
-        // With one slot, a leaked permit would hang here.
+        // The requests after the rejected one were never sent; later calls still work.
         assertEquals(Code.OK, c.handleRequest(new ExistsRequest("/", NONE)).resultCode());
         assertEquals(Code.OK, c.handleRequest(new ExistsRequest("/", NONE)).resultCode());
     }
