@@ -10,12 +10,12 @@
 //! offsets are worked out from the etcd versions the puts will leave.
 //! Not part of ZooKeeper's API; run it with the brokers stopped.
 
-use etcd_client::{Compare, CompareOp, KeyValue, Txn, TxnOp};
+use etcd_client::{Compare, CompareOp, DeleteOptions, KeyValue, Txn, TxnOp};
 
 use super::core::Core;
 use super::request::{Reply, RestoreNode};
 use super::state::{read_ops, ChildRead, READ_OPS};
-use super::write::{absent, exists, node_puts, NodeContent};
+use super::write::{absent, counter_unchanged, exists, node_puts, NodeContent};
 use crate::znode::stat::encode_offset;
 use crate::znode::{path, Code, ZkError, ZkResult};
 
@@ -47,6 +47,8 @@ impl Core {
                 unchanged(k.node(p), &st.node),
                 unchanged(k.attrs(p), &st.attrs),
                 unchanged(k.counter(p), &st.counter),
+                // No child created meanwhile (their creates bump the shards).
+                counter_unchanged(k, p, st.counter_rev()),
                 unchanged(k.version_offset(p), &st.version_offset),
                 unchanged(k.recreated(p), &st.recreated),
             ];
@@ -60,6 +62,13 @@ impl Core {
             let content = NodeContent { data: n.data.as_deref(), acl: &n.acl, ctime: n.ctime, mtime: n.mtime, sub };
             let counter = encode_offset(n.child_creates - after_put(&st.counter));
             let mut ops = node_puts(k, p, content, counter, 0).to_vec();
+            if st.shard_creates > 0 {
+                // \0c alone now holds the whole count (the shards would add theirs).
+                ops.push(TxnOp::delete(
+                    k.counter_shards_start(p),
+                    Some(DeleteOptions::new().with_range(k.counter_end(p))),
+                ));
+            }
             // The offsets live in optional keys: put when needed, else removed.
             let offset_key = |key: Vec<u8>, offset: i64, present: bool| match (offset, present) {
                 (0, true) => Some(TxnOp::delete(key, None)),
