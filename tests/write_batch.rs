@@ -184,3 +184,48 @@ async fn a_batch_etcd_refuses_is_split_and_no_op_applies_twice() {
     assert_eq!((st.num_children, st.cversion), (21, 21));
     root.close().await;
 }
+
+/// Kafka's controller writes partition states as `[check /controller_epoch,
+/// setData state]` multis, thousands at once: they fold into batches like
+/// single writes, each with its own per-op results (a stale epoch check
+/// fails only its own multi) and its own mzxid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_and_set_multis_batch_with_their_own_results_and_zxids() {
+    use kafka_etcd::{MultiOp, OpResult};
+    let (c, _) = batching_client("batch-multis", Duration::from_secs(4)).await;
+    c.create("/epoch", Some(b"1"), open(), P).await.unwrap();
+    let n = 300;
+    let mut reqs = Vec::new();
+    for i in 0..n {
+        c.create(&format!("/s{i:03}"), Some(b"0"), open(), P).await.unwrap();
+        // Every 10th multi checks a stale epoch version.
+        let epoch_version = if i % 10 == 7 { 5 } else { 0 };
+        reqs.push(Request::Multi(vec![
+            MultiOp::Check { path: "/epoch".into(), version: epoch_version },
+            MultiOp::SetData { path: format!("/s{i:03}"), data: Some(format!("{i}").into_bytes()), version: 0 },
+        ]));
+    }
+    let results = c.submit_all(reqs).await;
+    let mut revisions = HashSet::new();
+    let mut mzxids = HashSet::new();
+    for (i, r) in results.iter().enumerate() {
+        let ops = match r {
+            Ok(Reply::Multi(ops)) => ops,
+            other => panic!("multi {i}: {other:?}"),
+        };
+        let (data, stat) = c.get_data(&format!("/s{i:03}"), false).await.unwrap();
+        if i % 10 == 7 {
+            assert_eq!(kafka_etcd::multi_code(ops), Code::BadVersion, "multi {i}: {ops:?}");
+            assert_eq!((data.as_deref(), stat.version), (Some(&b"0"[..]), 0), "a failed multi wrote nothing");
+            continue;
+        }
+        assert_eq!(ops[0], OpResult::Check);
+        let OpResult::SetData { stat: written } = &ops[1] else { panic!("multi {i}: {ops:?}") };
+        assert_eq!(*written, stat, "multi {i}: the Stat in the result is the node's");
+        assert_eq!((data, stat.version), (Some(format!("{i}").into_bytes()), 1));
+        revisions.insert(stat.mzxid / ZXIDS_PER_REVISION);
+        assert!(mzxids.insert(stat.mzxid), "multi {i}: mzxid {} also another multi's", stat.mzxid);
+    }
+    assert!(revisions.len() < n / 3, "{} multis took {} etcd revisions: not batched", n, revisions.len());
+    c.close().await;
+}

@@ -33,11 +33,12 @@ use super::state::{read_ops, ChildRead, NodeState};
 use super::transport::Retry;
 use super::write::{
     absent, bump_shard, counter_unchanged, data_put, exists, mark_child_deleted, marks_unchanged, new_node_stat,
-    node_deletes, node_puts, version_compares, NodeContent, MAX_RACES, NO_OFFSET,
+    node_deletes, node_puts, version_compares, NodeContent, MAX_RACES, NO_OFFSET, WRITE_OVERHEAD,
 };
+use super::write_batch::{Footprint, Written, MAX_NESTED_WIDTH};
 use crate::znode::events::{encode_changes, Change};
 use crate::znode::keys::zxid;
-use crate::znode::stat::{encode_offset, now_ms};
+use crate::znode::stat::{encode_offset, now_ms, Sub};
 use crate::znode::{path, Code, ZkError, ZkResult};
 
 /// Refuses at once a multi that cannot fit one etcd txn, before anything
@@ -69,6 +70,13 @@ pub fn fits_one_txn(ops: &[MultiOp]) -> ZkResult<()> {
         )));
     }
     Ok(())
+}
+
+/// One write of a direct multi's success branch: a setData's put is built
+/// when the multi's place in its batch (its sub) is known.
+enum Write {
+    SetData(String, Option<Vec<u8>>),
+    Op(TxnOp),
 }
 
 impl Core {
@@ -175,7 +183,7 @@ impl Core {
                     cmp.push(exists(k.node(p)));
                     version_compares(k, p, *version, NO_OFFSET, &mut cmp);
                     if let MultiOp::SetData { data, .. } = op {
-                        writes.push(data_put(k, p, data.as_deref(), now));
+                        writes.push(Write::SetData(p.clone(), data.clone()));
                         reads.push(p.as_str());
                     }
                 }
@@ -185,35 +193,70 @@ impl Core {
                     cmp.push(Compare::lease(k.node(parent), CompareOp::Equal, 0));
                     cmp.push(absent(k.node(p)));
                     let l = if mode.is_ephemeral() { lease } else { 0 };
-                    writes.extend(self.create_ops(p, data.as_deref(), acl, l, now));
-                    writes.push(bump_shard(k, parent, 0, 0));
+                    writes.extend(self.create_ops(p, data.as_deref(), acl, l, now).into_iter().map(Write::Op));
+                    writes.push(Write::Op(bump_shard(k, parent, 0, 0)));
                 }
                 MultiOp::Delete { path: p, version } => {
                     cmp.push(exists(k.node(p)));
                     version_compares(k, p, *version, NO_OFFSET, &mut cmp);
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
-                    writes.extend(node_deletes(k, p));
-                    writes.push(mark_child_deleted(k, path::parent(p)));
+                    writes.extend(node_deletes(k, p).into_iter().map(Write::Op));
+                    writes.push(Write::Op(mark_child_deleted(k, path::parent(p))));
                 }
             }
         }
-        let mut ok = writes;
-        ok.extend(reads.iter().flat_map(|p| read_ops(k, p, ChildRead::Count, 0)));
+        let reads_ops: Vec<TxnOp> = reads.iter().flat_map(|p| read_ops(k, p, ChildRead::Count, 0)).collect();
         let fail: Vec<TxnOp> = all.iter().flat_map(|p| read_ops(k, p, ChildRead::Count, 0)).collect();
-        if cmp.len() > MAX_TXN_OPS || ok.len() > MAX_TXN_OPS || fail.len() > MAX_TXN_OPS {
+        let ok_len = writes.len() + reads_ops.len();
+        if cmp.len() > MAX_TXN_OPS || ok_len > MAX_TXN_OPS || fail.len() > MAX_TXN_OPS {
             return Ok(None);
         }
-        let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok).or_else(fail)).await?;
+        let batchable = ops.iter().all(|op| matches!(op, MultiOp::Check { .. } | MultiOp::SetData { .. }))
+            && cmp.len().max(ok_len).max(fail.len()) <= MAX_NESTED_WIDTH;
+        let keys = self.keys.clone();
+        // The writes in op order (the watch stream sees them so), then the
+        // reads of what the setData wrote (their Stats); the setData puts
+        // carry the multi's sub (its place in a batch, 0 alone).
+        let build = move |sub: Sub| {
+            let mut ok: Vec<TxnOp> = writes
+                .iter()
+                .map(|w| match w {
+                    Write::SetData(p, data) => data_put(&keys, p, data.as_deref(), now, sub),
+                    Write::Op(op) => op.clone(),
+                })
+                .collect();
+            ok.extend(reads_ops.iter().cloned());
+            Txn::new().when(cmp.clone()).and_then(ok).or_else(fail.clone())
+        };
+        // Kafka's controller sends thousands of `[check, setData]` multis at
+        // once: those (checks and setData only, narrow enough for a batch)
+        // go through the write batcher like single writes; any other multi
+        // is a txn of its own.
+        let (commit, sub, resp) = if batchable {
+            let footprint = Footprint { puts: reads.iter().map(|p| k.node(p)).collect(), ..Default::default() };
+            let bytes = ops
+                .iter()
+                .map(|op| match op {
+                    MultiOp::SetData { data, .. } => data.as_ref().map_or(0, Vec::len) + WRITE_OVERHEAD,
+                    _ => WRITE_OVERHEAD,
+                })
+                .sum();
+            let Written { revision, sub, resp } =
+                self.batched_write(Box::new(move |_, sub| build(sub)), footprint, bytes).await?;
+            (revision, sub, resp)
+        } else {
+            let resp = self.etcd_write(build(0)).await?;
+            (resp.header().map_or(0, |h| h.revision()), 0, resp)
+        };
         if !resp.succeeded() {
-            let states = self.states(resp, &all)?;
+            let states = self.states_at(commit, resp, &all)?;
             let read: HashMap<String, NodeState> = all.iter().map(|p| p.to_string()).zip(states).collect();
             return Ok(match play(ops, &read, lease, now)? {
                 Played::Failed(i, code) => Some(Reply::Multi(failure_results(ops.len(), i, code))),
                 _ => None, // a version offset we did not assume: take the full path
             });
         }
-        let commit = resp.header().map_or(0, |h| h.revision());
-        let mut stats = self.states(resp, &reads)?.into_iter();
+        let mut stats = self.states_at(commit, resp, &reads)?.into_iter();
         let mut results = Vec::with_capacity(ops.len());
         for op in ops {
             results.push(match op {
@@ -225,7 +268,7 @@ impl Core {
                 MultiOp::Create { path: p, data, mode, .. } => {
                     self.hub.local_create(p, commit);
                     let owner = if mode.is_ephemeral() { lease } else { 0 };
-                    let stat = new_node_stat(zxid(commit, 0), now, owner, data.as_deref());
+                    let stat = new_node_stat(zxid(commit, sub), now, owner, data.as_deref());
                     OpResult::Create { path: p.clone(), stat }
                 }
                 MultiOp::Delete { path: p, .. } => {
@@ -328,7 +371,7 @@ impl Core {
                 (true, true) if n.recreated => ops.extend(self.recreate_ops(p, st, n)),
                 (true, true) => {
                     if n.data_puts > 0 {
-                        ops.push(data_put(k, p, n.data.as_deref(), n.mtime));
+                        ops.push(data_put(k, p, n.data.as_deref(), n.mtime, 0));
                         let old = st.version_offset_value()?;
                         if n.data_puts > 1 {
                             ops.push(self.offset_put(p, old + n.data_puts - 1, n.lease));

@@ -64,7 +64,7 @@ pub fn marks_unchanged(keys: &Keys, p: &str, rev: i64) -> Compare {
 }
 
 /// Request bytes of a write beyond its data and ACL (keys, compares, reads).
-const WRITE_OVERHEAD: usize = 512;
+pub const WRITE_OVERHEAD: usize = 512;
 
 /// What a whole-znode write puts: data, ACL, times, and the write's sub
 /// (stored as the czxid's and mzxid's, see `znode::keys`).
@@ -98,10 +98,10 @@ pub fn node_deletes(keys: &Keys, p: &str) -> [TxnOp; 2] {
     ]
 }
 
-/// A multi's setData put: new data and mtime (sub 0: a multi is never
-/// batched); the node keeps its lease.
-pub fn data_put(keys: &Keys, p: &str, data: Option<&[u8]>, mtime: i64) -> TxnOp {
-    TxnOp::put(keys.node(p), encode_node(0, mtime, data), Some(PutOptions::new().with_ignore_lease()))
+/// A multi's setData put: new data and mtime, by a multi at `sub` (0 unless
+/// it went in a batch); the node keeps its lease.
+pub fn data_put(keys: &Keys, p: &str, data: Option<&[u8]>, mtime: i64, sub: Sub) -> TxnOp {
+    TxnOp::put(keys.node(p), encode_node(sub, mtime, data), Some(PutOptions::new().with_ignore_lease()))
 }
 
 /// Puts that create the znode `p` with the given content, by a write at

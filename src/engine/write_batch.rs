@@ -58,6 +58,11 @@ pub const MAX_WRITES_PER_TXN: usize = 120;
 // Every op of a batch gets a sub of its own.
 const _: () = assert!(MAX_WRITES_PER_TXN as i64 <= ZXIDS_PER_REVISION);
 
+/// The widest op txn (compares, or ops of a branch) a batch takes: etcd
+/// allows the outer txn's op count plus the widest nested level below it
+/// up to its `--max-txn-ops` (128).
+pub const MAX_NESTED_WIDTH: usize = 128 - MAX_WRITES_PER_TXN;
+
 /// Request bytes a batch is formed to stay under.
 pub const BATCH_WRITE_BYTES: usize = 512 * 1024;
 
