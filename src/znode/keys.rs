@@ -113,7 +113,9 @@
 //! - 2: the layout with the key: everything above. What layout 1 builds
 //!   would misread: a node created without \0c (they report it as
 //!   DATAINCONSISTENCY and their child creates, which bump \0c with
-//!   ignore_value, fail on it).
+//!   ignore_value, fail on it), and zxid places (subs) in node values,
+//!   stored ctimes and shard values (a node value's first byte above 1).
+//!   Layout 1 values read here with place 0.
 //!
 //! Connecting (engine/layout.rs) reads the key in the txn that creates the
 //! root: absent, it is put to [`LAYOUT_VERSION`] (create-if-absent, so
