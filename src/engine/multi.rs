@@ -32,8 +32,8 @@ use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
 use super::transport::Retry;
 use super::write::{
-    absent, bump_shard, counter_unchanged, data_put, exists, mark_child_deleted, marks_unchanged, new_node_stat,
-    node_deletes, node_puts, version_compares, NodeContent, MAX_RACES, NO_OFFSET, WRITE_OVERHEAD,
+    absent, bump_shard, counter_unchanged, data_put, existing_with_version, exists, mark_child_deleted,
+    marks_unchanged, new_node_stat, node_deletes, node_puts, NodeContent, MAX_RACES, NO_OFFSET, WRITE_OVERHEAD,
 };
 use super::write_batch::{Footprint, Written, MAX_NESTED_WIDTH};
 use crate::znode::events::{encode_changes, Change};
@@ -180,8 +180,7 @@ impl Core {
         for op in ops {
             match op {
                 MultiOp::Check { path: p, version } | MultiOp::SetData { path: p, version, .. } => {
-                    cmp.push(exists(k.node(p)));
-                    version_compares(k, p, *version, NO_OFFSET, &mut cmp);
+                    cmp.extend(existing_with_version(k, p, *version, NO_OFFSET));
                     if let MultiOp::SetData { data, .. } = op {
                         writes.push(Write::SetData(p.clone(), data.clone()));
                         reads.push(p.as_str());
@@ -197,8 +196,7 @@ impl Core {
                     writes.push(Write::Op(bump_shard(k, parent, 0, 0)));
                 }
                 MultiOp::Delete { path: p, version } => {
-                    cmp.push(exists(k.node(p)));
-                    version_compares(k, p, *version, NO_OFFSET, &mut cmp);
+                    cmp.extend(existing_with_version(k, p, *version, NO_OFFSET));
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
                     writes.extend(node_deletes(k, p).into_iter().map(Write::Op));
                     writes.push(Write::Op(mark_child_deleted(k, path::parent(p))));

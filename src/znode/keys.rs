@@ -23,6 +23,9 @@
 //!                     ms][ACL list]. setAcl rewrites it keeping that sub;
 //!                     a restore keeps the one it finds (0 for a new node).
 //!                     aversion = etcd version - 1 (+ \0r's offset, below).
+//!                     Put in the same txn as the node key and under the
+//!                     same lease, so its create_revision and lease are
+//!                     the node key's (setData's Stat reads them here).
 //! zk/a<path>\0c       child counter key: counts child CREATES, as
 //!                     ZooKeeper's DataNode does, together with its shards
 //!                     (next entry). Absent on a node created by a plain
