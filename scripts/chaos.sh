@@ -93,6 +93,14 @@ iptables -L -n >/dev/null 2>&1 || ke_die "iptables does not work in the namespac
 if [[ -z "$WORK" ]]; then WORK="$(mktemp -d "${TMPDIR:-/tmp}/kafka-etcd-chaos.XXXXXX")"; fi
 mkdir -p "$WORK"; WORK="$(cd "$WORK" && pwd)"
 chmod 755 "$WORK"   # the store members run as other uids
+# ZooKeeper members run as other uids too: give them copies of its jars in
+# the work dir, since the checkout may not be readable by them (a clone
+# under a `mktemp -d` directory is mode 700).
+if [[ -z "${ZK_CLASSPATH:-}" ]]; then
+  kafka_runtime_ensure
+  mkdir -p "$WORK/zk-libs" && cp "$KAFKA_LIBS_DIR"/*.jar "$WORK/zk-libs/" && chmod -R a+rX "$WORK/zk-libs"
+  export ZK_CLASSPATH="$WORK/zk-libs/*"
+fi
 RESULTS="$WORK/results"; : >"$RESULTS"
 FAILED=()
 
