@@ -494,3 +494,94 @@ async fn set_data_stat_equals_the_stat_read_back() {
     assert_eq!(code(c.set_data("/twice", None, 2).await), Code::BadVersion, "a stale version is still refused");
     c.close().await;
 }
+
+/// A client's versioned setData first asserts the node key as it last saw
+/// it (engine/known.rs). Whatever happened since, through another client
+/// or its own multi, the answer must be ZooKeeper's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_data_from_a_seen_state_is_exact_after_other_writes() {
+    let ep = common::shared_single().connect_string();
+    let (a, _rx, chroot) = zk::chrooted(&ep, "seen").await;
+    let b = ZkClient::connect(&format!("{ep}{chroot}"), zk::opts()).await.unwrap();
+
+    // Another client's setData since A's create: A's version 0 is stale.
+    a.create("/n", Some(b"0"), open(), P).await.unwrap();
+    b.set_data("/n", Some(b"b"), 0).await.unwrap();
+    assert_eq!(code(a.set_data("/n", Some(b"a"), 0).await), Code::BadVersion);
+    let st = a.set_data("/n", Some(b"a"), 1).await.unwrap();
+    assert_eq!(st.version, 2);
+    assert_eq!(st, b.exists("/n", false).await.unwrap().unwrap());
+
+    // Deleted and created again by B: A's version 0 is the new node's.
+    let old = a.exists("/n", false).await.unwrap().unwrap();
+    a.create("/r", None, open(), P).await.unwrap();
+    b.delete("/r", 0).await.unwrap();
+    let (_, fresh) = b.create("/r", Some(b"x"), open(), P).await.unwrap();
+    let st = a.set_data("/r", Some(b"y"), 0).await.unwrap();
+    assert_eq!((st.version, st.czxid), (1, fresh.czxid), "the new node's Stat");
+    assert!(st.czxid > old.czxid);
+    // ... and A's own delete forgets it: the next create starts at 0.
+    a.delete("/r", 1).await.unwrap();
+    a.create("/r", None, open(), P).await.unwrap();
+    assert_eq!(code(a.set_data("/r", None, 1).await), Code::BadVersion);
+    assert_eq!(a.set_data("/r", None, 0).await.unwrap().version, 1);
+
+    // A multi that changed the node twice gives it a version offset: the
+    // versions A saw before and after stay ZooKeeper's.
+    a.create("/m", None, open(), P).await.unwrap();
+    let set = |v: i32| MultiOp::SetData { path: "/m".into(), data: Some(b"m".to_vec()), version: v };
+    a.multi(vec![set(0), set(1)]).await.unwrap();
+    assert_eq!(code(a.set_data("/m", None, 0).await), Code::BadVersion);
+    assert_eq!(code(a.set_data("/m", None, 1).await), Code::BadVersion);
+    let st = a.set_data("/m", None, 2).await.unwrap();
+    assert_eq!(st.version, 3);
+    assert_eq!(st, b.exists("/m", false).await.unwrap().unwrap());
+    assert_eq!(a.set_data("/m", None, 3).await.unwrap().version, 4, "from the state the last setData left");
+
+    // Ephemeral nodes keep their owner's lease, whoever writes them.
+    a.create("/ea", None, open(), CreateMode::Ephemeral).await.unwrap();
+    b.create("/eb", None, open(), CreateMode::Ephemeral).await.unwrap();
+    a.exists("/eb", false).await.unwrap();
+    assert_eq!(a.set_data("/ea", Some(b"1"), 0).await.unwrap().ephemeral_owner, a.session_id());
+    assert_eq!(a.set_data("/eb", Some(b"1"), 0).await.unwrap().ephemeral_owner, b.session_id());
+    b.close().await;
+    assert!(a.exists("/eb", false).await.unwrap().is_none(), "B's node went with B's session");
+    assert_eq!(a.exists("/ea", false).await.unwrap().unwrap().ephemeral_owner, a.session_id());
+    a.close().await;
+}
+
+/// Batched reads ask etcd for the child count only of nodes that ever had
+/// a child (engine/batch.rs): every Stat in a mixed batch must still count
+/// exactly, whether the node never had a child, has some, or had them all
+/// deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batched_reads_count_children_exactly() {
+    let c = client("batched-counts").await;
+    c.create("/leaf", Some(b"x"), open(), P).await.unwrap();
+    c.create("/parent", None, open(), P).await.unwrap();
+    for i in 0..3 {
+        c.create(&format!("/parent/k{i}"), None, open(), P).await.unwrap();
+    }
+    c.create("/emptied", None, open(), P).await.unwrap();
+    c.create("/emptied/k", None, open(), P).await.unwrap();
+    c.delete("/emptied/k", 0).await.unwrap();
+    let expected = [("/leaf", 0, 0), ("/parent", 3, 3), ("/emptied", 0, 2), ("/gone", -1, 0)];
+    let mut reqs = Vec::new();
+    for i in 0..240 {
+        let path = expected[i % expected.len()].0.to_string();
+        reqs.push(match i % 3 {
+            0 => Request::GetData { path, watch: false },
+            1 => Request::Exists { path, watch: false },
+            _ => Request::GetChildren { path, watch: false },
+        });
+    }
+    for (i, r) in c.submit_all(reqs).await.into_iter().enumerate() {
+        let (path, kids, cversion) = expected[i % expected.len()];
+        let stat = match r {
+            Ok(Reply::Data { stat, .. }) | Ok(Reply::Children { stat, .. }) | Ok(Reply::Exists(Some(stat))) => stat,
+            Ok(Reply::Exists(None)) | Err(_) if kids < 0 => continue,
+            other => panic!("{path}: {other:?}"),
+        };
+        assert_eq!((stat.num_children, stat.cversion), (kids, cversion), "{path} (request {i})");
+    }
+}

@@ -5,23 +5,48 @@
 //! large count for their size. A batch whose answer turns out too large
 //! anyway is split in halves and retried, so one big node never fails
 //! the reads beside it.
+//!
+//! A read for a Stat (getData, exists) asks etcd for the node and attribute
+//! keys only; the child count, a count-only range that costs etcd about a
+//! third of such a read, is read after, at the batch's revision and in one
+//! txn for the whole batch, only for nodes that ever had a child
+//! (`NodeState::ever_had_children`: the attribute range shows it). Most
+//! znodes Kafka reads (partition states, configs, broker registrations)
+//! never had one; a parent's read takes a second round trip.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
-use etcd_client::Txn;
+use etcd_client::{Txn, TxnOp};
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use super::limits::{BATCH_BYTES, BATCH_DECODE_LIMIT, ETCD_MAX_TXN_OPS};
-use super::state::{read_ops, ChildRead, NodeState, READ_OPS};
+use super::state::{count_op, read_ops, ChildRead, NodeState, NODE_OPS, READ_OPS};
 use super::transport::{Retry, Transport, TxnError};
 use crate::znode::keys::Keys;
 use crate::znode::{Code, ZkError, ZkResult};
 
-/// As many reads as one txn holds: each read is [`READ_OPS`] ops.
+/// As many whole reads (node, attributes, children: [`READ_OPS`] ops each)
+/// as one txn holds.
 pub const MAX_READS_PER_TXN: usize = ETCD_MAX_TXN_OPS / READ_OPS;
+
+/// The ops a job's first txn holds: a count waits (see the module doc).
+fn job_ops(keys: &Keys, job: &ReadJob) -> Vec<TxnOp> {
+    let ops = read_ops(keys, &job.path, job.children, 0);
+    match job.children {
+        ChildRead::Count => ops.into_iter().take(NODE_OPS).collect(),
+        ChildRead::Names => ops.to_vec(),
+    }
+}
+
+fn job_op_count(job: &ReadJob) -> usize {
+    match job.children {
+        ChildRead::Count => NODE_OPS,
+        ChildRead::Names => READ_OPS,
+    }
+}
 
 pub struct ReadJob {
     pub path: String,
@@ -113,15 +138,17 @@ async fn run(mut rx: mpsc::UnboundedReceiver<ReadJob>, reader: Arc<Reader>, perm
         };
         let Ok(permit) = permits.clone().acquire_owned().await else { return };
         let mut bytes = reader.sizes.expected(&first);
+        let mut ops = job_op_count(&first);
         let mut jobs = vec![first];
-        while jobs.len() < MAX_READS_PER_TXN {
+        while ops + NODE_OPS <= ETCD_MAX_TXN_OPS {
             let Ok(j) = rx.try_recv() else { break };
             let more = reader.sizes.expected(&j);
-            if bytes + more > BATCH_BYTES {
+            if bytes + more > BATCH_BYTES || ops + job_op_count(&j) > ETCD_MAX_TXN_OPS {
                 carried = Some(j);
                 break;
             }
             bytes += more;
+            ops += job_op_count(&j);
             jobs.push(j);
         }
         let reader = reader.clone();
@@ -133,19 +160,70 @@ async fn run(mut rx: mpsc::UnboundedReceiver<ReadJob>, reader: Arc<Reader>, perm
 }
 
 impl Reader {
+    /// Reads the child count of every counted node that ever had a child,
+    /// at `rev` (the revision the rest of its state was read at), in one
+    /// txn. Should that read fail (the revision compacted away in
+    /// between, say), those nodes are read again whole, at a new revision.
+    async fn count_children(&self, jobs: &[ReadJob], states: &mut [ZkResult<NodeState>], rev: i64) {
+        let wanted: Vec<usize> = (0..jobs.len())
+            .filter(|&i| jobs[i].children == ChildRead::Count)
+            .filter(|&i| matches!(&states[i], Ok(st) if st.exists() && st.ever_had_children().unwrap_or(true)))
+            .collect();
+        if wanted.is_empty() {
+            return;
+        }
+        let ops: Vec<TxnOp> = wanted.iter().map(|&i| count_op(&self.keys, &jobs[i].path, rev)).collect();
+        if let Ok(resp) = self.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await {
+            let mut it = resp.op_responses().into_iter();
+            for &i in &wanted {
+                if let Ok(st) = &mut states[i] {
+                    if let Err(e) = st.set_count(it.next()) {
+                        states[i] = Err(e);
+                    }
+                }
+            }
+            return;
+        }
+        for chunk in wanted.chunks(MAX_READS_PER_TXN) {
+            let ops: Vec<TxnOp> =
+                chunk.iter().flat_map(|&i| read_ops(&self.keys, &jobs[i].path, ChildRead::Count, 0)).collect();
+            match self.transport.txn(Txn::new().and_then(ops), Retry::Anywhere).await {
+                Ok(resp) => {
+                    let rev = resp.header().map_or(0, |h| h.revision());
+                    let mut it = resp.op_responses().into_iter();
+                    for &i in chunk {
+                        states[i] = NodeState::parse(&self.keys, &jobs[i].path, rev, &mut it);
+                    }
+                }
+                Err(e) => {
+                    for &i in chunk {
+                        states[i] = Err(e.clone());
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs `jobs` as one txn and answers each; splits the batch when its
     /// answer is too large. Boxed: it calls itself on the halves.
     fn run_batch(&self, mut jobs: Vec<ReadJob>) -> Pin<Box<dyn Future<Output = ()> + Send + '_>> {
         Box::pin(async move {
             let single = jobs.len() == 1;
             let limit = if single { self.transport.decode_limit() } else { BATCH_DECODE_LIMIT };
-            let ops: Vec<_> = jobs.iter().flat_map(|j| read_ops(&self.keys, &j.path, j.children, 0)).collect();
+            let ops: Vec<_> = jobs.iter().flat_map(|j| job_ops(&self.keys, j)).collect();
             match self.transport.txn_bounded(Txn::new().and_then(ops), Retry::Anywhere, limit).await {
                 Ok(resp) => {
                     let rev = resp.header().map_or(0, |h| h.revision());
                     let mut it = resp.op_responses().into_iter();
-                    for j in jobs {
-                        let st = NodeState::parse(&self.keys, &j.path, rev, &mut it);
+                    let mut states: Vec<ZkResult<NodeState>> = jobs
+                        .iter()
+                        .map(|j| match j.children {
+                            ChildRead::Count => NodeState::parse_node(&self.keys, &j.path, rev, &mut it),
+                            ChildRead::Names => NodeState::parse(&self.keys, &j.path, rev, &mut it),
+                        })
+                        .collect();
+                    self.count_children(&jobs, &mut states, rev).await;
+                    for (j, st) in jobs.into_iter().zip(states) {
                         if let Ok(st) = &st {
                             self.sizes.learn(&j, st);
                         }
