@@ -136,6 +136,7 @@ impl ZkClient {
             reads: ReadBatcher::start(keys, transport.clone(), read_permits),
             writes: WriteBatcher::start(transport, write_slots),
             seq: Arc::new(Sequencer::default()),
+            known: Default::default(),
             max_data: o.max_data_bytes,
             stop,
         });

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::{watch as signal, Semaphore};
 
 use super::batch::ReadBatcher;
+use super::known::Known;
 use super::multi::fits_one_txn;
 use super::order::{Mode, Sequencer};
 use super::request::{MultiOp, OpResult, Reply, Request};
@@ -29,6 +30,8 @@ pub struct Core {
     pub reads: ReadBatcher,
     pub writes: WriteBatcher,
     pub seq: Arc<Sequencer>,
+    /// Node keys as last seen (known.rs: setData's one-compare path).
+    pub known: Known,
     pub max_data: usize,
     pub stop: signal::Sender<bool>,
 }
@@ -208,6 +211,7 @@ impl Core {
             Request::Restore(n) => Box::pin(self.restore_node(&n)).await?,
             Request::GetData { path, watch } => {
                 let st = self.reads.read(&path, ChildRead::Count).await?;
+                self.known.saw(&st);
                 if st.exists() && watch {
                     self.hub.arm_data(&st);
                 } else {
@@ -217,6 +221,7 @@ impl Core {
             }
             Request::Exists { path, watch } => {
                 let st = self.reads.read(&path, ChildRead::Count).await?;
+                self.known.saw(&st);
                 if watch {
                     self.hub.arm_data(&st);
                 } else {

@@ -7,6 +7,7 @@ mod core;
 #[cfg(test)]
 mod core_tests;
 mod fast_hash;
+mod known;
 #[cfg(test)]
 mod fixtures;
 mod layout;

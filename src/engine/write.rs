@@ -15,6 +15,7 @@
 use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, PutOptions, Txn, TxnOp, TxnOpResponse, TxnResponse};
 
 use super::core::Core;
+use super::known::Seen;
 use super::request::{CreateMode, Reply};
 use super::state::{read_ops, ChildRead, NodeFields, NodeState, READ_OPS};
 use super::transport::Retry;
@@ -182,6 +183,7 @@ impl Core {
                 + WRITE_OVERHEAD;
             let Written { revision: rev, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
+                self.known.record(&target, Seen { mod_rev: rev, version: 0, lease });
                 self.hub.local_create(&target, rev);
                 return Ok(Reply::Created { path: target, stat: new_node_stat(zxid(rev, sub), now, lease, data) });
             }
@@ -204,20 +206,34 @@ impl Core {
 
     pub(crate) async fn set_data(&self, p: &str, data: Option<&[u8]>, version: i32) -> ZkResult<Reply> {
         let mut offset = NO_OFFSET;
+        // First try: the node key as last seen at this version, if it was.
+        let mut seen = if version == -1 { None } else { self.known.at_version(p, version as i64) };
         for _ in 0..MAX_RACES {
             let now = now_ms();
             let (keys, path, data_v) = (self.keys.clone(), p.to_string(), data.map(<[u8]>::to_vec));
             let build = move |_, sub| {
-                let cmp = existing_with_version(&keys, &path, version, offset);
-                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now, sub, version == -1))
+                let data = data_v.as_deref();
+                match seen {
+                    Some(s) => Txn::new()
+                        .when(vec![Compare::mod_revision(keys.node(&path), CompareOp::Equal, s.mod_rev)])
+                        .and_then(set_data_ops(&keys, &path, data, now, sub, Put::WithLease(s.lease))),
+                    None => Txn::new().when(existing_with_version(&keys, &path, version, offset)).and_then(
+                        set_data_ops(&keys, &path, data, now, sub, Put::KeepLease { want_prev: version == -1 }),
+                    ),
+                }
             };
             let footprint = Footprint { puts: vec![self.keys.node(p)], ..Default::default() };
             let bytes = data.map_or(0, <[u8]>::len) + WRITE_OVERHEAD;
             let Written { revision: rev, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                let stat = self.set_data_stat(p, (rev, sub), resp, now, data, version, offset).await?;
+                let stat = self.set_data_stat(p, (rev, sub), resp, now, data, version).await?;
+                let new = Seen { mod_rev: rev, version: stat.version as i64, lease: stat.ephemeral_owner };
+                self.known.record(p, new);
                 self.hub.local_change(p, rev);
                 return Ok(Reply::Stat(stat));
+            }
+            if seen.take().is_some() {
+                self.known.forget(p);
             }
             let st = Box::pin(self.read_one(p, ChildRead::Count)).await?;
             offset = check_version(&st, p, version)?;
@@ -252,6 +268,7 @@ impl Core {
             let Written { revision: rev, resp, .. } =
                 self.batched_write(Box::new(build), footprint, WRITE_OVERHEAD).await?;
             if resp.succeeded() {
+                self.known.forget(p);
                 self.hub.local_delete(p, rev);
                 return Ok(Reply::Deleted);
             }
@@ -312,7 +329,6 @@ impl Core {
         now: i64,
         data: Option<&[u8]>,
         version: i32,
-        offset: OffsetState,
     ) -> ZkResult<Stat> {
         let mut it = resp.op_responses().into_iter();
         let shape = || ZkError::new(Code::SystemError, "etcd txn answered with an unexpected response shape");
@@ -335,8 +351,10 @@ impl Core {
             .ok_or_else(|| ZkError::new(Code::DataInconsistency, format!("{p} has no attribute key")))?;
         let etcd_version = match &prev {
             Some(kv) => kv.version() + 1,
-            // ZooKeeper version after = version + 1 = etcd version - 1 + offset.
-            None => version as i64 + 2 - offset.1,
+            // ZooKeeper version after = version + 1 = etcd version - 1 +
+            // offset (the offset key is in the attribute range read at the
+            // write, the one the compares asserted).
+            None => version as i64 + 2 - st.version_offset_value()?,
         };
         st.stat_with(NodeFields {
             create_rev: attrs.create_revision(),
@@ -412,16 +430,30 @@ impl Core {
     }
 }
 
+/// How setData's put keeps the node's lease.
+#[derive(Clone, Copy)]
+enum Put {
+    /// etcd keeps it (reading the key again); `want_prev`: and returns the
+    /// previous key (an unversioned write learns its version from it).
+    KeepLease { want_prev: bool },
+    /// The lease is known (known.rs): named, no read.
+    WithLease(i64),
+}
+
 /// setData's writes plus just what its Stat needs: the attribute range
 /// (ctime, aversion, child counters, pzxid marks, version offset, and the
 /// node's create revision and lease on the attribute key). The previous
 /// node key only for an unversioned write (`want_prev`), whose new version
 /// the compares do not fix. The counters tell whether the node ever had a
 /// child; only then is the child count read (after).
-fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64, sub: Sub, want_prev: bool) -> Vec<TxnOp> {
-    let put = PutOptions::new().with_ignore_lease();
+fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64, sub: Sub, put: Put) -> Vec<TxnOp> {
+    let put = match put {
+        Put::KeepLease { want_prev: true } => PutOptions::new().with_ignore_lease().with_prev_key(),
+        Put::KeepLease { want_prev: false } => PutOptions::new().with_ignore_lease(),
+        Put::WithLease(lease) => PutOptions::new().with_lease(lease),
+    };
     vec![
-        TxnOp::put(k.node(p), encode_node(sub, now, data), Some(if want_prev { put.with_prev_key() } else { put })),
+        TxnOp::put(k.node(p), encode_node(sub, now, data), Some(put)),
         TxnOp::get(k.attrs(p), Some(GetOptions::new().with_range(k.attrs_end(p)))),
     ]
 }
