@@ -538,12 +538,38 @@ async fn set_data_from_a_seen_state_is_exact_after_other_writes() {
     assert_eq!(st, b.exists("/m", false).await.unwrap().unwrap());
     assert_eq!(a.set_data("/m", None, 3).await.unwrap().version, 4, "from the state the last setData left");
 
+    // Kafka's [check, setData] multis take the same path: stale state seen
+    // by A gives ZooKeeper's per-op failure, fresh state commits.
+    a.create("/epoch", None, open(), P).await.unwrap();
+    a.create("/state", Some(b"s0"), open(), P).await.unwrap();
+    let pair = |e: i32, v: i32| {
+        vec![
+            MultiOp::Check { path: "/epoch".into(), version: e },
+            MultiOp::SetData { path: "/state".into(), data: Some(b"s".to_vec()), version: v },
+        ]
+    };
+    b.set_data("/epoch", None, 0).await.unwrap();
+    let r = a.multi(pair(0, 0)).await.unwrap();
+    assert_eq!(r, vec![OpResult::Error(Code::BadVersion), OpResult::Error(Code::RuntimeInconsistency)]);
+    let r = a.multi(pair(1, 0)).await.unwrap();
+    let OpResult::SetData { stat } = &r[1] else { panic!("{r:?}") };
+    assert_eq!(*stat, b.exists("/state", false).await.unwrap().unwrap());
+    b.set_data("/state", None, 1).await.unwrap();
+    let r = a.multi(pair(1, 1)).await.unwrap();
+    assert_eq!(r, vec![OpResult::Error(Code::Ok), OpResult::Error(Code::BadVersion)]);
+    let r = a.multi(pair(1, 2)).await.unwrap();
+    assert!(matches!(&r[1], OpResult::SetData { stat } if stat.version == 3), "{r:?}");
+
     // Ephemeral nodes keep their owner's lease, whoever writes them.
     a.create("/ea", None, open(), CreateMode::Ephemeral).await.unwrap();
     b.create("/eb", None, open(), CreateMode::Ephemeral).await.unwrap();
     a.exists("/eb", false).await.unwrap();
     assert_eq!(a.set_data("/ea", Some(b"1"), 0).await.unwrap().ephemeral_owner, a.session_id());
     assert_eq!(a.set_data("/eb", Some(b"1"), 0).await.unwrap().ephemeral_owner, b.session_id());
+    let set_eb = vec![MultiOp::SetData { path: "/eb".into(), data: None, version: 1 }];
+    assert!(
+        matches!(&a.multi(set_eb).await.unwrap()[0], OpResult::SetData { stat } if stat.ephemeral_owner == b.session_id())
+    );
     b.close().await;
     assert!(a.exists("/eb", false).await.unwrap().is_none(), "B's node went with B's session");
     assert_eq!(a.exists("/ea", false).await.unwrap().unwrap().ephemeral_owner, a.session_id());

@@ -104,8 +104,13 @@ impl Known {
         g.older.remove(&d);
     }
 
-    /// The node key as seen, if the node then had `version`.
-    pub fn at_version(&self, path: &str, version: i64) -> Option<Seen> {
+    /// The node key as seen, if the node then had `version` (never for
+    /// -1, "any version").
+    pub fn at_version(&self, path: &str, version: i32) -> Option<Seen> {
+        if version == -1 {
+            return None;
+        }
+        let version = version as i64;
         let d = digest(path);
         let g = self.nodes.lock().unwrap_or_else(|p| p.into_inner());
         g.newer.get(&d).or_else(|| g.older.get(&d)).copied().filter(|s| s.version == version)

@@ -17,8 +17,8 @@
 //!
 //! The common case needs no play: when the ops touch unrelated nodes
 //! (Kafka's `[check /controller_epoch, setData state]`), they compile to one
-//! txn directly, and only a failure is played, on the state its `else`
-//! branch read, to name the failing op.
+//! txn directly, and only a failure is played, on the state read after
+//! it, to name the failing op.
 
 use std::collections::HashMap;
 
@@ -26,6 +26,7 @@ use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp};
 
 use super::batch::MAX_READS_PER_TXN;
 use super::core::Core;
+use super::known::Seen;
 use super::limits::ETCD_MAX_TXN_OPS as MAX_TXN_OPS;
 use super::multi_play::{changes, changes_a_path_twice, failure_results, named_paths, play, Pending, Played, Sim};
 use super::request::{MultiOp, OpResult, Reply};
@@ -33,7 +34,8 @@ use super::state::{read_ops, ChildRead, NodeState};
 use super::transport::Retry;
 use super::write::{
     absent, bump_shard, counter_unchanged, data_put, existing_with_version, exists, mark_child_deleted,
-    marks_unchanged, new_node_stat, node_deletes, node_puts, NodeContent, MAX_RACES, NO_OFFSET, WRITE_OVERHEAD,
+    marks_unchanged, new_node_stat, node_deletes, node_puts, set_data_ops, NodeContent, Put, MAX_RACES, NO_OFFSET,
+    WRITE_OVERHEAD,
 };
 use super::write_batch::{Footprint, Written, MAX_NESTED_WIDTH};
 use crate::znode::events::{encode_changes, Change};
@@ -72,11 +74,12 @@ pub fn fits_one_txn(ops: &[MultiOp]) -> ZkResult<()> {
     Ok(())
 }
 
-/// One write of a direct multi's success branch: a setData's put is built
-/// when the multi's place in its batch (its sub) is known.
+/// One op's share of a direct multi's success branch: a setData's put is
+/// built when the multi's place in its batch (its sub) is known.
 enum Write {
-    SetData(String, Option<Vec<u8>>),
-    Op(TxnOp),
+    /// setData's put and its read of the attribute keys (`set_data_ops`).
+    SetData(String, Option<Vec<u8>>, Put),
+    Ops(Vec<TxnOp>),
 }
 
 impl Core {
@@ -176,14 +179,25 @@ impl Core {
             return Ok(None); // some node is touched twice: play it
         }
         let now = now_ms();
-        let (mut cmp, mut writes, mut reads) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut cmp, mut writes) = (Vec::new(), Vec::new());
+        // Checks and setData of nodes last seen at the version asked assert
+        // the node key's mod revision alone (known.rs), as setData does.
+        let mut seen_any = false;
         for op in ops {
             match op {
                 MultiOp::Check { path: p, version } | MultiOp::SetData { path: p, version, .. } => {
-                    cmp.extend(existing_with_version(k, p, *version, NO_OFFSET));
+                    let seen = self.known.at_version(p, *version);
+                    seen_any |= seen.is_some();
+                    match seen {
+                        Some(s) => cmp.push(Compare::mod_revision(k.node(p), CompareOp::Equal, s.mod_rev)),
+                        None => cmp.extend(existing_with_version(k, p, *version, NO_OFFSET)),
+                    }
                     if let MultiOp::SetData { data, .. } = op {
-                        writes.push(Write::SetData(p.clone(), data.clone()));
-                        reads.push(p.as_str());
+                        let put = match seen {
+                            Some(s) => Put::WithLease(s.lease),
+                            None => Put::KeepLease { want_prev: *version == -1 },
+                        };
+                        writes.push(Write::SetData(p.clone(), data.clone(), put));
                     }
                 }
                 MultiOp::Create { path: p, data, acl, mode } => {
@@ -192,46 +206,51 @@ impl Core {
                     cmp.push(Compare::lease(k.node(parent), CompareOp::Equal, 0));
                     cmp.push(absent(k.node(p)));
                     let l = if mode.is_ephemeral() { lease } else { 0 };
-                    writes.extend(self.create_ops(p, data.as_deref(), acl, l, now).into_iter().map(Write::Op));
-                    writes.push(Write::Op(bump_shard(k, parent, 0, 0)));
+                    let mut w = self.create_ops(p, data.as_deref(), acl, l, now);
+                    w.push(bump_shard(k, parent, 0, 0));
+                    writes.push(Write::Ops(w));
                 }
                 MultiOp::Delete { path: p, version } => {
                     cmp.extend(existing_with_version(k, p, *version, NO_OFFSET));
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
-                    writes.extend(node_deletes(k, p).into_iter().map(Write::Op));
-                    writes.push(Write::Op(mark_child_deleted(k, path::parent(p))));
+                    let mut w = node_deletes(k, p).to_vec();
+                    w.push(mark_child_deleted(k, path::parent(p)));
+                    writes.push(Write::Ops(w));
                 }
             }
         }
-        let reads_ops: Vec<TxnOp> = reads.iter().flat_map(|p| read_ops(k, p, ChildRead::Count, 0)).collect();
-        let fail: Vec<TxnOp> = all.iter().flat_map(|p| read_ops(k, p, ChildRead::Count, 0)).collect();
-        let ok_len = writes.len() + reads_ops.len();
-        if cmp.len() > MAX_TXN_OPS || ok_len > MAX_TXN_OPS || fail.len() > MAX_TXN_OPS {
+        // Each op's count of success-branch ops (a setData: put and read).
+        let lens: Vec<usize> = writes.iter().map(|w| if let Write::Ops(w) = w { w.len() } else { 2 }).collect();
+        let ok_len: usize = lens.iter().sum();
+        if cmp.len() > MAX_TXN_OPS || ok_len > MAX_TXN_OPS {
             return Ok(None);
         }
         let batchable = ops.iter().all(|op| matches!(op, MultiOp::Check { .. } | MultiOp::SetData { .. }))
-            && cmp.len().max(ok_len).max(fail.len()) <= MAX_NESTED_WIDTH;
+            && cmp.len().max(ok_len) <= MAX_NESTED_WIDTH;
         let keys = self.keys.clone();
-        // The writes in op order (the watch stream sees them so), then the
-        // reads of what the setData wrote (their Stats); the setData puts
-        // carry the multi's sub (its place in a batch, 0 alone).
+        let set_paths: Vec<Vec<u8>> =
+            writes.iter().filter_map(|w| if let Write::SetData(p, ..) = w { Some(k.node(p)) } else { None }).collect();
+        // The ops' writes in op order (the watch stream sees them so), each
+        // setData's followed by its read of the attribute keys (its Stat);
+        // the setData puts carry the multi's sub (its place in a batch, 0
+        // alone). No `else` branch: etcd decodes and logs a request's every
+        // op, taken or not; a failure is read after (below).
         let build = move |sub: Sub| {
-            let mut ok: Vec<TxnOp> = writes
-                .iter()
-                .map(|w| match w {
-                    Write::SetData(p, data) => data_put(&keys, p, data.as_deref(), now, sub),
-                    Write::Op(op) => op.clone(),
-                })
-                .collect();
-            ok.extend(reads_ops.iter().cloned());
-            Txn::new().when(cmp.clone()).and_then(ok).or_else(fail.clone())
+            let mut ok: Vec<TxnOp> = Vec::with_capacity(ok_len);
+            for w in &writes {
+                match w {
+                    Write::SetData(p, data, put) => ok.extend(set_data_ops(&keys, p, data.as_deref(), now, sub, *put)),
+                    Write::Ops(w) => ok.extend(w.iter().cloned()),
+                }
+            }
+            Txn::new().when(cmp.clone()).and_then(ok)
         };
         // Kafka's controller sends thousands of `[check, setData]` multis at
         // once: those (checks and setData only, narrow enough for a batch)
         // go through the write batcher like single writes; any other multi
         // is a txn of its own.
         let (commit, sub, resp) = if batchable {
-            let footprint = Footprint { puts: reads.iter().map(|p| k.node(p)).collect(), ..Default::default() };
+            let footprint = Footprint { puts: set_paths, ..Default::default() };
             let bytes = ops
                 .iter()
                 .map(|op| match op {
@@ -247,29 +266,48 @@ impl Core {
             (resp.header().map_or(0, |h| h.revision()), 0, resp)
         };
         if !resp.succeeded() {
-            let states = self.states_at(commit, resp, &all)?;
-            let read: HashMap<String, NodeState> = all.iter().map(|p| p.to_string()).zip(states).collect();
+            if seen_any {
+                for op in ops {
+                    self.known.forget(op.path());
+                }
+            }
+            // Named on the state now: a failure gone meanwhile (or a version
+            // offset not assumed) takes the full path, which plays again.
+            let read = self.read_all(all.iter().map(|p| p.to_string()).collect()).await?;
             return Ok(match play(ops, &read, lease, now)? {
                 Played::Failed(i, code) => Some(Reply::Multi(failure_results(ops.len(), i, code))),
-                _ => None, // a version offset we did not assume: take the full path
+                _ => None,
             });
         }
-        let mut stats = self.states_at(commit, resp, &reads)?.into_iter();
+        let mut answers = resp.op_responses().into_iter();
         let mut results = Vec::with_capacity(ops.len());
+        let mut lens = lens.into_iter();
         for op in ops {
+            if !matches!(op, MultiOp::Check { .. }) {
+                let n = lens.next().expect("one write per op but checks");
+                if !matches!(op, MultiOp::SetData { .. }) {
+                    answers.by_ref().take(n).for_each(drop);
+                }
+            }
             results.push(match op {
                 MultiOp::Check { .. } => OpResult::Check,
-                MultiOp::SetData { path: p, .. } => {
+                MultiOp::SetData { path: p, data, version } => {
+                    let stat =
+                        self.set_data_stat(p, (commit, sub), &mut answers, now, data.as_deref(), *version).await?;
+                    self.known
+                        .record(p, Seen { mod_rev: commit, version: stat.version as i64, lease: stat.ephemeral_owner });
                     self.hub.local_change(p, commit);
-                    OpResult::SetData { stat: stats.next().expect("one read per setData").stat()? }
+                    OpResult::SetData { stat }
                 }
                 MultiOp::Create { path: p, data, mode, .. } => {
                     self.hub.local_create(p, commit);
                     let owner = if mode.is_ephemeral() { lease } else { 0 };
+                    self.known.record(p, Seen { mod_rev: commit, version: 0, lease: owner });
                     let stat = new_node_stat(zxid(commit, sub), now, owner, data.as_deref());
                     OpResult::Create { path: p.clone(), stat }
                 }
                 MultiOp::Delete { path: p, .. } => {
+                    self.known.forget(p);
                     self.hub.local_delete(p, commit);
                     OpResult::Delete
                 }

@@ -207,7 +207,7 @@ impl Core {
     pub(crate) async fn set_data(&self, p: &str, data: Option<&[u8]>, version: i32) -> ZkResult<Reply> {
         let mut offset = NO_OFFSET;
         // First try: the node key as last seen at this version, if it was.
-        let mut seen = if version == -1 { None } else { self.known.at_version(p, version as i64) };
+        let mut seen = self.known.at_version(p, version);
         for _ in 0..MAX_RACES {
             let now = now_ms();
             let (keys, path, data_v) = (self.keys.clone(), p.to_string(), data.map(<[u8]>::to_vec));
@@ -226,7 +226,8 @@ impl Core {
             let bytes = data.map_or(0, <[u8]>::len) + WRITE_OVERHEAD;
             let Written { revision: rev, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                let stat = self.set_data_stat(p, (rev, sub), resp, now, data, version).await?;
+                let mut answers = resp.op_responses().into_iter();
+                let stat = self.set_data_stat(p, (rev, sub), &mut answers, now, data, version).await?;
                 let new = Seen { mod_rev: rev, version: stat.version as i64, lease: stat.ephemeral_owner };
                 self.known.record(p, new);
                 self.hub.local_change(p, rev);
@@ -321,16 +322,15 @@ impl Core {
     /// leaves); any other node's is read at `rev`, so the Stat is the one
     /// at the write.
     #[allow(clippy::too_many_arguments)]
-    async fn set_data_stat(
+    pub(crate) async fn set_data_stat(
         &self,
         p: &str,
         (rev, sub): (i64, Sub),
-        resp: TxnResponse,
+        it: &mut (impl Iterator<Item = TxnOpResponse> + Send),
         now: i64,
         data: Option<&[u8]>,
         version: i32,
     ) -> ZkResult<Stat> {
-        let mut it = resp.op_responses().into_iter();
         let shape = || ZkError::new(Code::SystemError, "etcd txn answered with an unexpected response shape");
         let prev = match it.next() {
             Some(TxnOpResponse::Put(mut put)) if version == -1 => Some(put.take_prev_key().ok_or_else(shape)?),
@@ -432,7 +432,7 @@ impl Core {
 
 /// How setData's put keeps the node's lease.
 #[derive(Clone, Copy)]
-enum Put {
+pub enum Put {
     /// etcd keeps it (reading the key again); `want_prev`: and returns the
     /// previous key (an unversioned write learns its version from it).
     KeepLease { want_prev: bool },
@@ -446,7 +446,7 @@ enum Put {
 /// node key only for an unversioned write (`want_prev`), whose new version
 /// the compares do not fix. The counters tell whether the node ever had a
 /// child; only then is the child count read (after).
-fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64, sub: Sub, put: Put) -> Vec<TxnOp> {
+pub fn set_data_ops(k: &Keys, p: &str, data: Option<&[u8]>, now: i64, sub: Sub, put: Put) -> Vec<TxnOp> {
     let put = match put {
         Put::KeepLease { want_prev: true } => PutOptions::new().with_ignore_lease().with_prev_key(),
         Put::KeepLease { want_prev: false } => PutOptions::new().with_ignore_lease(),
