@@ -7,9 +7,9 @@ mod core;
 #[cfg(test)]
 mod core_tests;
 mod fast_hash;
-mod known;
 #[cfg(test)]
 mod fixtures;
+mod known;
 mod layout;
 mod limits;
 mod multi;
