@@ -1,6 +1,7 @@
 //! Read batching: reads that are ready while every etcd slot is busy are
 //! folded into one txn, so a burst of reads costs few round trips. A batch
-//! holds at most 42 reads (etcd's 128-op limit) and about
+//! holds at most 128 range ops (etcd's limit: 64 reads for a Stat, 42
+//! with children's names) and about
 //! [`BATCH_BYTES`] of expected answer: reads of nodes recently seen to be
 //! large count for their size. A batch whose answer turns out too large
 //! anyway is split in halves and retried, so one big node never fails

@@ -37,10 +37,10 @@ pub struct ClientOptions {
     /// bound on memory, not on etcd (see `max_write_txns`).
     pub max_in_flight: usize,
     /// Write txns in flight at once; writes that queue behind them are
-    /// folded into one txn each (up to 64 writes, see `write_batch.rs`).
+    /// folded into one txn each (up to 120 writes, see `write_batch.rs`).
     pub max_write_txns: usize,
     /// Read txns in flight at once; reads that queue behind them are folded
-    /// into one txn each (up to 42 reads).
+    /// into one txn each (up to 64 reads).
     pub max_read_txns: usize,
     /// Receives watch events and session state changes, in order.
     pub watcher: Option<EventSink>,

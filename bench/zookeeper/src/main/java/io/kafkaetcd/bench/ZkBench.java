@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
+import io.kafkaetcd.ClientConfig;
+
 /**
  * The workloads W1-W7 and W9 of examples/bench.rs, through a Java client library with
  * ZooKeeper's async API: the official ZooKeeper Java client against Apache
@@ -38,8 +40,8 @@ import java.util.function.Predicate;
  * --expiry-samples: W5 "vanished" samples, each bound by a session expiry (default 5, quick 1, as bench.rs).
  * --warmup N: before W1, an unreported pipelined create/getData/setData/exists/delete of N znodes
  * (JIT warm-up; default 0, as the Rust bench has nothing like it).
- * --max-in-flight: bridge only, ClientConfig.maxInFlight (default 256, the engine's default;
- * the Java ClientConfig default is 32).
+ * --max-in-flight: bridge only, ClientConfig.maxInFlight (default: ClientConfig's own, 1,000,
+ * the engine's default and what the Kafka adapter uses unless configured).
  * --server-pids: server processes whose CPU time and RSS each result reports
  * ("cpu_ms", "server_rss_mb"), e.g. etcd=1234 or zetcd=1,etcd=2.
  */
@@ -293,7 +295,8 @@ public final class ZkBench {
         Sizes s = sizes(quick);
         int expirySamples = Integer.parseInt(arg(args, "--expiry-samples", Integer.toString(s.expirySamples)));
         int warmup = Integer.parseInt(arg(args, "--warmup", "0"));
-        int maxInFlight = Integer.parseInt(arg(args, "--max-in-flight", "256"));
+        int maxInFlight = Integer.parseInt(arg(args, "--max-in-flight",
+                Integer.toString(new ClientConfig().maxInFlight())));
         String pids = arg(args, "--server-pids", "");
         for (String kv : pids.split(",")) {
             if (kv.contains("=")) {
