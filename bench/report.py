@@ -251,8 +251,8 @@ def main():
           "before W1, so the JVMs (Java clients, ZooKeeper server) run JIT-compiled code, as in a long-running broker."
           if meta.get("warmup") else "- No warm-up: the JVMs start cold (JIT compilation is part of the figures).",
           "- All on 127.0.0.1. Client pipelines keep 1,000 requests outstanding (W1-W3, W7). "
-          "Java drivers run with `-Xmx2g`; the bridge uses `ClientConfig.maxInFlight(256)`, the "
-          "engine's default (the Java default is 32).", ""]
+          "Java drivers run with `-Xmx2g`; the bridge uses `ClientConfig`'s default `maxInFlight` "
+          "(1,000, the engine's default and the Kafka adapter's).", ""]
     p += ["| target | what | status | wall s | load avg before -> after |", "|---|---|---|---:|---|"]
     for s in tstat:
         st = s["status"] + (f": {s['why']}" if s.get("why") else "")
