@@ -115,12 +115,8 @@ impl NodeState {
         revision: i64,
         responses: &mut impl Iterator<Item = TxnOpResponse>,
     ) -> ZkResult<NodeState> {
-        let mut node = take_get(responses.next())?;
-        let mut attrs = take_get(responses.next())?;
+        let mut st = Self::parse_node(keys, path, revision, responses)?;
         let mut kids = take_get(responses.next())?;
-        let mut st = NodeState { path: path.to_string(), revision, ..Default::default() };
-        st.node = node.take_kvs().into_iter().next();
-        st.take_attrs(keys, attrs.take_kvs());
         let prefix = keys.children_prefix(path);
         let kvs = kids.take_kvs();
         st.num_children = if kvs.is_empty() { kids.count() } else { kvs.len() as i64 };
