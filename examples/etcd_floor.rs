@@ -69,7 +69,11 @@ async fn main() {
     let node = move |i: usize| format!("zk/n003/r{r}/partitions/p{i}");
     let attrs = move |i: usize| format!("zk/a/r{r}/partitions/p{i}");
     let parent = move || format!("zk/n002/r{r}/partitions");
-    let val = |i: usize| format!("x{{\"controller_epoch\":1,\"leader\":1,\"version\":1,\"leader_epoch\":0,\"isr\":[1,2,3],\"p\":{i:06}}}");
+    let val = |i: usize| {
+        format!(
+            "x{{\"controller_epoch\":1,\"leader\":1,\"version\":1,\"leader_epoch\":0,\"isr\":[1,2,3],\"p\":{i:06}}}"
+        )
+    };
     let attr_range = move |i: usize| Some(GetOptions::new().with_range(format!("{}\x01", attrs(i))));
     let offset_absent = move |i: usize| Compare::create_revision(format!("{}\0v", attrs(i)), CompareOp::Equal, 0);
     // The parent node key (creates compare it), untimed.
