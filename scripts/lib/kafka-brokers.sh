@@ -390,7 +390,9 @@ kafka_controllers_start() {
   for nid in "${KC_IDS[@]}"; do
     KC_MODE[$nid]="$mode"
     _kc_write_config "$nid" || return 1
-    kafka_tool kafka.tools.StorageTool format --cluster-id "$cluster_id" \
+    # "--cluster-id=ID", not "--cluster-id ID": a Kafka id is URL-safe base64 and can start with "-",
+    # which argparse4j would take for an option (CI hit "-Aymh2BnRMKUtdlP5VAAlA").
+    kafka_tool kafka.tools.StorageTool format --cluster-id="$cluster_id" \
       --config "$(_kc_dir "$nid")/controller.properties" >"$(_kc_dir "$nid")/logs/format.log" 2>&1 || {
       ke_warn "formatting controller $nid failed:"; cat "$(_kc_dir "$nid")/logs/format.log" >&2; return 1; }
   done
