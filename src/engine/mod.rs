@@ -21,6 +21,7 @@ mod security;
 mod session;
 mod state;
 mod stream;
+mod tls_probe;
 mod transport;
 mod watch;
 mod write;

@@ -189,6 +189,10 @@ pub fn may_be_tls_port(chain: &str) -> bool {
     c.contains("broken pipe") || c.contains("connection closed") || c.contains("connection reset")
 }
 
+/// The HTTP/2 client preface and an empty SETTINGS frame: an etcd that
+/// accepts the connection answers with its own SETTINGS.
+pub const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0";
+
 /// Sends the HTTP/2 preface to `endpoint` in plaintext: an etcd without TLS
 /// answers with its SETTINGS frame, a TLS-only etcd closes the connection
 /// without a byte.
@@ -196,7 +200,7 @@ pub async fn closes_plaintext(endpoint: &str) -> bool {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let probe = async {
         let mut s = tokio::net::TcpStream::connect(endpoint).await.ok()?;
-        s.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0").await.ok()?;
+        s.write_all(H2_PREFACE).await.ok()?;
         let mut buf = [0u8; 16];
         match s.read(&mut buf).await {
             Ok(0) => Some(true),

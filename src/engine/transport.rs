@@ -19,6 +19,7 @@ use tokio::time::{timeout, Instant};
 
 use super::limits::{self, SizeFailure};
 use super::security::{self, Credentials, TlsOptions};
+use super::tls_probe::TlsProbe;
 use crate::znode::{Code, ZkError, ZkResult};
 
 /// May a failed call be sent again?
@@ -38,6 +39,8 @@ pub struct Transport {
     request_timeout: Duration,
     /// TLS is on: transport errors may be certificate problems.
     tls: bool,
+    /// Asks an endpoint that closed on us whether it refuses our certificate.
+    tls_probe: Option<TlsProbe>,
     /// An etcd user is configured: "user name is empty" then means "this
     /// endpoint's client has not logged in yet", not a refusal.
     auth: bool,
@@ -88,6 +91,7 @@ impl Transport {
             current: AtomicUsize::new(0),
             request_timeout,
             tls: tls.is_some(),
+            tls_probe: tls.and_then(TlsProbe::new),
             auth: credentials.is_some(),
             alive: Arc::new(()),
             encode_limit: limits::encode_limit(0),
@@ -375,14 +379,27 @@ impl Transport {
         classify(e)
     }
 
-    /// A plaintext client on a TLS-only port sees only a closed connection;
-    /// when a failure looks like that, ask the port directly.
+    /// A closed connection can hide a settled refusal: a plaintext client
+    /// on a TLS-only port, or (TLS 1.3) etcd's alert refusing our client
+    /// certificate losing the race with our first request. When a failure
+    /// looks like that, ask the port directly.
     async fn diagnose(&self, failure: Failure, e: &etcd_client::Error, i: usize) -> Failure {
-        let hint = matches!(failure, Failure::Unknown(_) | Failure::NotSent(_))
-            && !self.tls
-            && security::may_be_tls_port(&error_chain(e));
-        if hint && security::closes_plaintext(&self.endpoints[i]).await {
-            return Failure::Refused(security::tls_required(&self.endpoints[i]));
+        let closed =
+            matches!(failure, Failure::Unknown(_) | Failure::NotSent(_)) && security::may_be_tls_port(&error_chain(e));
+        if !closed {
+            return failure;
+        }
+        let endpoint = &self.endpoints[i];
+        match &self.tls_probe {
+            Some(probe) => {
+                if let Some(what) = probe.refusal(endpoint).await {
+                    return Failure::Refused(security::tls_error(endpoint, &what));
+                }
+            }
+            None if !self.tls && security::closes_plaintext(endpoint).await => {
+                return Failure::Refused(security::tls_required(endpoint));
+            }
+            None => {}
         }
         failure
     }
