@@ -30,6 +30,7 @@ use std::sync::Mutex;
 
 use super::fast_hash::{FastHasher, FastMap};
 use super::state::NodeState;
+use crate::znode::Stat;
 
 /// Nodes per generation (about 80 bytes each with the table's slack;
 /// two generations: at most about 20 MiB, for a client that touched a
@@ -85,6 +86,12 @@ impl Known {
             g.older = std::mem::take(&mut g.newer);
         }
         g.newer.insert(d, seen);
+    }
+
+    /// Remembers the node a write of this client left at revision `rev`
+    /// (a create's, a setData's) from the Stat it answered.
+    pub fn wrote(&self, path: &str, rev: i64, stat: &Stat) {
+        self.record(path, Seen { mod_rev: rev, version: stat.version as i64, lease: stat.ephemeral_owner })
     }
 
     /// Remembers what a read found (a node that is gone is forgotten).

@@ -26,7 +26,6 @@ use etcd_client::{Compare, CompareOp, DeleteOptions, PutOptions, Txn, TxnOp};
 
 use super::batch::MAX_READS_PER_TXN;
 use super::core::Core;
-use super::known::Seen;
 use super::limits::ETCD_MAX_TXN_OPS as MAX_TXN_OPS;
 use super::multi_play::{changes, changes_a_path_twice, failure_results, named_paths, play, Pending, Played, Sim};
 use super::request::{MultiOp, OpResult, Reply};
@@ -34,8 +33,8 @@ use super::state::{read_ops, ChildRead, NodeState};
 use super::transport::Retry;
 use super::write::{
     absent, bump_shard, counter_unchanged, data_put, existing_with_version, exists, mark_child_deleted,
-    marks_unchanged, new_node_stat, node_deletes, node_puts, set_data_ops, NodeContent, Put, MAX_RACES, NO_OFFSET,
-    WRITE_OVERHEAD,
+    marks_unchanged, new_node_stat, node_deletes, node_puts, set_data_ops, version_guard, NodeContent, Put, MAX_RACES,
+    NO_OFFSET, WRITE_OVERHEAD,
 };
 use super::write_batch::{Footprint, Written, MAX_NESTED_WIDTH};
 use crate::znode::events::{encode_changes, Change};
@@ -188,15 +187,9 @@ impl Core {
                 MultiOp::Check { path: p, version } | MultiOp::SetData { path: p, version, .. } => {
                     let seen = self.known.at_version(p, *version);
                     seen_any |= seen.is_some();
-                    match seen {
-                        Some(s) => cmp.push(Compare::mod_revision(k.node(p), CompareOp::Equal, s.mod_rev)),
-                        None => cmp.extend(existing_with_version(k, p, *version, NO_OFFSET)),
-                    }
+                    let (guard, put) = version_guard(k, p, *version, seen, NO_OFFSET);
+                    cmp.extend(guard);
                     if let MultiOp::SetData { data, .. } = op {
-                        let put = match seen {
-                            Some(s) => Put::WithLease(s.lease),
-                            None => Put::KeepLease { want_prev: *version == -1 },
-                        };
                         writes.push(Write::SetData(p.clone(), data.clone(), put));
                     }
                 }
@@ -294,16 +287,15 @@ impl Core {
                 MultiOp::SetData { path: p, data, version } => {
                     let stat =
                         self.set_data_stat(p, (commit, sub), &mut answers, now, data.as_deref(), *version).await?;
-                    self.known
-                        .record(p, Seen { mod_rev: commit, version: stat.version as i64, lease: stat.ephemeral_owner });
+                    self.known.wrote(p, commit, &stat);
                     self.hub.local_change(p, commit);
                     OpResult::SetData { stat }
                 }
                 MultiOp::Create { path: p, data, mode, .. } => {
                     self.hub.local_create(p, commit);
                     let owner = if mode.is_ephemeral() { lease } else { 0 };
-                    self.known.record(p, Seen { mod_rev: commit, version: 0, lease: owner });
                     let stat = new_node_stat(zxid(commit, sub), now, owner, data.as_deref());
+                    self.known.wrote(p, commit, &stat);
                     OpResult::Create { path: p.clone(), stat }
                 }
                 MultiOp::Delete { path: p, .. } => {

@@ -183,9 +183,10 @@ impl Core {
                 + WRITE_OVERHEAD;
             let Written { revision: rev, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                self.known.record(&target, Seen { mod_rev: rev, version: 0, lease });
+                let stat = new_node_stat(zxid(rev, sub), now, lease, data);
+                self.known.wrote(&target, rev, &stat);
                 self.hub.local_create(&target, rev);
-                return Ok(Reply::Created { path: target, stat: new_node_stat(zxid(rev, sub), now, lease, data) });
+                return Ok(Reply::Created { path: target, stat });
             }
             let mut states = Box::pin(self.read_now(&[parent, &target])).await?;
             let node = states.pop().unwrap();
@@ -212,15 +213,8 @@ impl Core {
             let now = now_ms();
             let (keys, path, data_v) = (self.keys.clone(), p.to_string(), data.map(<[u8]>::to_vec));
             let build = move |_, sub| {
-                let data = data_v.as_deref();
-                match seen {
-                    Some(s) => Txn::new()
-                        .when(vec![Compare::mod_revision(keys.node(&path), CompareOp::Equal, s.mod_rev)])
-                        .and_then(set_data_ops(&keys, &path, data, now, sub, Put::WithLease(s.lease))),
-                    None => Txn::new().when(existing_with_version(&keys, &path, version, offset)).and_then(
-                        set_data_ops(&keys, &path, data, now, sub, Put::KeepLease { want_prev: version == -1 }),
-                    ),
-                }
+                let (cmp, put) = version_guard(&keys, &path, version, seen, offset);
+                Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now, sub, put))
             };
             let footprint = Footprint { puts: vec![self.keys.node(p)], ..Default::default() };
             let bytes = data.map_or(0, <[u8]>::len) + WRITE_OVERHEAD;
@@ -228,8 +222,7 @@ impl Core {
             if resp.succeeded() {
                 let mut answers = resp.op_responses().into_iter();
                 let stat = self.set_data_stat(p, (rev, sub), &mut answers, now, data, version).await?;
-                let new = Seen { mod_rev: rev, version: stat.version as i64, lease: stat.ephemeral_owner };
-                self.known.record(p, new);
+                self.known.wrote(p, rev, &stat);
                 self.hub.local_change(p, rev);
                 return Ok(Reply::Stat(stat));
             }
@@ -427,6 +420,18 @@ impl Core {
     pub(crate) fn offset_put(&self, p: &str, offset: i64, lease: i64) -> TxnOp {
         let opts = if lease != 0 { PutOptions::new().with_lease(lease) } else { PutOptions::new() };
         TxnOp::put(self.keys.version_offset(p), encode_offset(offset), Some(opts))
+    }
+}
+
+/// What a check or setData of `p` expecting `version` asserts, and how a
+/// setData's put keeps the node's lease. The node key as this client last
+/// saw it at that version (`seen`, known.rs): its mod revision alone, the
+/// lease named. Otherwise the version (or existence, for -1) with the
+/// offset state believed, and etcd keeps the lease (`ignore_lease`).
+pub fn version_guard(k: &Keys, p: &str, version: i32, seen: Option<Seen>, offset: OffsetState) -> (Vec<Compare>, Put) {
+    match seen {
+        Some(s) => (vec![Compare::mod_revision(k.node(p), CompareOp::Equal, s.mod_rev)], Put::WithLease(s.lease)),
+        None => (existing_with_version(k, p, version, offset), Put::KeepLease { want_prev: version == -1 }),
     }
 }
 
