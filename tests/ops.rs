@@ -576,6 +576,57 @@ async fn set_data_from_a_seen_state_is_exact_after_other_writes() {
     a.close().await;
 }
 
+/// A create under a parent this client saw persistent asks etcd one
+/// compare of the parent: its node key unchanged (engine/known.rs). When
+/// another client changed, deleted or re-created the parent since, the
+/// answer must still be ZooKeeper's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_under_a_seen_parent_is_exact_after_other_writes() {
+    let ep = common::shared_single().connect_string();
+    let (a, _rx, chroot) = zk::chrooted(&ep, "seen-parent").await;
+    let b = ZkClient::connect(&format!("{ep}{chroot}"), zk::opts()).await.unwrap();
+
+    a.create("/p", None, open(), P).await.unwrap();
+    a.create("/p/c0", None, open(), P).await.unwrap();
+    // B's setData moved the parent's node key: A's create still succeeds.
+    b.set_data("/p", Some(b"b"), 0).await.unwrap();
+    a.create("/p/c1", None, open(), P).await.unwrap();
+    a.create("/p/c2", None, open(), P).await.unwrap();
+    let st = a.exists("/p", false).await.unwrap().unwrap();
+    assert_eq!((st.num_children, st.cversion, st.version), (3, 3, 1));
+    assert_eq!(code(a.create("/p/c2", None, open(), P).await), Code::NodeExists);
+
+    // B deleted the parent: NONODE, not a child under nothing.
+    a.create("/q", None, open(), P).await.unwrap();
+    b.delete("/q", 0).await.unwrap();
+    assert_eq!(code(a.create("/q/c", None, open(), P).await), Code::NoNode);
+    assert!(b.exists("/q/c", false).await.unwrap().is_none());
+
+    // B re-created it as an ephemeral: ZooKeeper's NOCHILDRENFOREPHEMERALS.
+    a.create("/e", None, open(), P).await.unwrap();
+    b.delete("/e", 0).await.unwrap();
+    b.create("/e", None, open(), CreateMode::Ephemeral).await.unwrap();
+    assert_eq!(code(a.create("/e/c", None, open(), P).await), Code::NoChildrenForEphemerals);
+    assert_eq!(
+        code(a.create("/e/s-", None, open(), CreateMode::PersistentSequential).await),
+        Code::NoChildrenForEphemerals
+    );
+
+    // Re-created persistent by B: creates go under the new node.
+    a.create("/r", None, open(), P).await.unwrap();
+    a.create("/r/old", None, open(), P).await.unwrap();
+    b.delete("/r/old", 0).await.unwrap();
+    b.delete("/r", 0).await.unwrap();
+    b.create("/r", None, open(), P).await.unwrap();
+    let (name, _) = a.create("/r/s-", None, open(), CreateMode::PersistentSequential).await.unwrap();
+    assert_eq!(name, "/r/s-0000000000", "the new parent's count");
+    a.create("/r/n", None, open(), P).await.unwrap();
+    let st = b.exists("/r", false).await.unwrap().unwrap();
+    assert_eq!((st.num_children, st.cversion), (2, 2));
+    b.close().await;
+    a.close().await;
+}
+
 /// Batched reads ask etcd for the child count only of nodes that ever had
 /// a child (engine/batch.rs): every Stat in a mixed batch must still count
 /// exactly, whether the node never had a child, has some, or had them all

@@ -111,6 +111,16 @@ impl Known {
         g.older.remove(&d);
     }
 
+    /// The node key's mod revision as seen, if the node was then
+    /// persistent (no lease). A compare that it is unchanged says the node
+    /// still exists and is still persistent: what a create asks of its
+    /// parent in one compare instead of two.
+    pub fn persistent(&self, path: &str) -> Option<i64> {
+        let d = digest(path);
+        let g = self.nodes.lock().unwrap_or_else(|p| p.into_inner());
+        g.newer.get(&d).or_else(|| g.older.get(&d)).filter(|s| s.lease == 0).map(|s| s.mod_rev)
+    }
+
     /// The node key as seen, if the node then had `version` (never for
     /// -1, "any version").
     pub fn at_version(&self, path: &str, version: i32) -> Option<Seen> {
@@ -137,8 +147,12 @@ mod tests {
         assert_eq!(k.at_version("/a", 2), None);
         k.record("/a", Seen { mod_rev: 12, version: 4, lease: 7 });
         assert_eq!(k.at_version("/a", 4), Some(Seen { mod_rev: 12, version: 4, lease: 7 }));
+        assert_eq!(k.persistent("/a"), None, "an ephemeral is not a persistent parent");
+        k.record("/a", Seen { mod_rev: 13, version: 5, lease: 0 });
+        assert_eq!(k.persistent("/a"), Some(13));
         k.forget("/a");
         assert_eq!(k.at_version("/a", 4), None);
+        assert_eq!(k.persistent("/a"), None);
     }
 
     #[test]

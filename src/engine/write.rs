@@ -156,15 +156,18 @@ impl Core {
                 (p.to_string(), None)
             };
             let now = now_ms();
+            // A parent this client saw persistent: one compare (its node key
+            // unchanged, known.rs) says it exists and may have children.
+            let parent_seen = self.known.persistent(parent);
             let (keys, parent_s, target_s) = (self.keys.clone(), parent.to_string(), target.clone());
             let (data_v, acl_v) = (data.map(<[u8]>::to_vec), acl.to_vec());
             let build = move |shard: usize, sub: Sub| {
                 let (k, parent, target) = (&keys, parent_s.as_str(), target_s.as_str());
-                let mut cmp = vec![
-                    exists(k.node(parent)),
-                    Compare::lease(k.node(parent), CompareOp::Equal, 0),
-                    absent(k.node(target)),
-                ];
+                let mut cmp = match parent_seen {
+                    Some(rev) => vec![Compare::mod_revision(k.node(parent), CompareOp::Equal, rev)],
+                    None => vec![exists(k.node(parent)), Compare::lease(k.node(parent), CompareOp::Equal, 0)],
+                };
+                cmp.push(absent(k.node(target)));
                 if let Some(rev) = counter_rev {
                     cmp.push(counter_unchanged(k, parent, rev));
                 }
@@ -191,6 +194,8 @@ impl Core {
             let mut states = Box::pin(self.read_now(&[parent, &target])).await?;
             let node = states.pop().unwrap();
             let ps = states.pop().unwrap();
+            // The parent as it is now: a stale entry must not fail the retry.
+            self.known.saw(&ps);
             check_parent(&ps, parent)?;
             // A sequential name taken by another client's create that also
             // moved the counter is a lost race (next name), not NODEEXISTS.
