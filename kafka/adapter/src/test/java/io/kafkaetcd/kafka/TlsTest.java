@@ -49,7 +49,23 @@ class TlsTest {
     private static TestPki pki;
     private static EtcdServer etcd;
     /** The slf4j binding on the test classpath is logback (through ZooKeeper). */
-    private ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender;
+    private Captured appender;
+
+    /**
+     * Keeps every log event. Thread-safe: the native library's log records
+     * reach logback from its own thread, and one may still arrive while a
+     * test's events are read (logback's ListAppender would throw
+     * ConcurrentModificationException then).
+     */
+    static final class Captured extends ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> {
+        final java.util.List<ch.qos.logback.classic.spi.ILoggingEvent> list =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+            list.add(e);
+        }
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -71,7 +87,7 @@ class TlsTest {
 
     @BeforeEach
     void captureLogs() {
-        appender = new ch.qos.logback.core.read.ListAppender<>();
+        appender = new Captured();
         appender.start();
         root().addAppender(appender);
     }
