@@ -229,3 +229,67 @@ async fn check_and_set_multis_batch_with_their_own_results_and_zxids() {
     assert!(revisions.len() < n / 3, "{} multis took {} etcd revisions: not batched", n, revisions.len());
     c.close().await;
 }
+
+/// Kafka's controller also creates and deletes znodes in `[check
+/// /controller_epoch, create]` and `[check, delete]` multis, hundreds at
+/// once (a topic's partitions): they batch like single creates and deletes,
+/// creates under one parent on distinct counter shards, each multi with its
+/// own results and zxid, and the parent's counts exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_and_create_or_delete_multis_batch_with_exact_counts() {
+    use kafka_etcd::{MultiOp, OpResult};
+    let (c, _) = batching_client("batch-create-multis", Duration::from_secs(4)).await;
+    c.create("/epoch", Some(b"1"), open(), P).await.unwrap();
+    c.create("/p", None, open(), P).await.unwrap();
+    let n = 240;
+    let stale = |i: usize| i % 10 == 7;
+    let check = |i: usize| MultiOp::Check { path: "/epoch".into(), version: if stale(i) { 5 } else { 0 } };
+    let reqs: Vec<Request> = (0..n)
+        .map(|i| {
+            let mode = if i % 4 == 1 { CreateMode::Ephemeral } else { P };
+            let create = MultiOp::Create { path: format!("/p/c{i:03}"), data: Some(vec![i as u8]), acl: open(), mode };
+            Request::Multi(vec![check(i), create])
+        })
+        .collect();
+    let results = c.submit_all(reqs).await;
+    let (mut revisions, mut czxids, mut made) = (HashSet::new(), HashSet::new(), 0);
+    for (i, r) in results.iter().enumerate() {
+        let Ok(Reply::Multi(ops)) = r else { panic!("multi {i}: {r:?}") };
+        let path = format!("/p/c{i:03}");
+        if stale(i) {
+            assert_eq!(kafka_etcd::multi_code(ops), Code::BadVersion, "multi {i}: {ops:?}");
+            assert!(c.exists(&path, false).await.unwrap().is_none(), "a failed multi created nothing");
+            continue;
+        }
+        let OpResult::Create { path: created, stat } = &ops[1] else { panic!("multi {i}: {ops:?}") };
+        assert_eq!(created, &path);
+        let (data, now) = c.get_data(&path, false).await.unwrap();
+        assert_eq!((data, *stat), (Some(vec![i as u8]), now), "multi {i}: the Stat in the result is the node's");
+        let owner = if i % 4 == 1 { c.session_id() } else { 0 };
+        assert_eq!(stat.ephemeral_owner, owner, "multi {i}");
+        revisions.insert(stat.czxid / ZXIDS_PER_REVISION);
+        assert!(czxids.insert(stat.czxid), "multi {i}: czxid {} also another multi's", stat.czxid);
+        made += 1;
+    }
+    assert!(revisions.len() < n / 3, "{n} multis took {} etcd revisions: not batched", revisions.len());
+    let parent = c.exists("/p", false).await.unwrap().unwrap();
+    assert_eq!((parent.num_children, parent.cversion), (made, made));
+    assert_eq!(parent.pzxid, *czxids.iter().max().unwrap(), "pzxid: the last child created");
+
+    // The same children deleted by `[check, delete]` multis, also batched.
+    let reqs: Vec<Request> = (0..n)
+        .filter(|&i| !stale(i))
+        .map(|i| Request::Multi(vec![check(0), MultiOp::Delete { path: format!("/p/c{i:03}"), version: 0 }]))
+        .collect();
+    let before = c.exists("/epoch", false).await.unwrap().unwrap().mzxid;
+    for (i, r) in c.submit_all(reqs).await.iter().enumerate() {
+        let Ok(Reply::Multi(ops)) = r else { panic!("delete multi {i}: {r:?}") };
+        assert_eq!(ops.as_slice(), &[OpResult::Check, OpResult::Delete], "delete multi {i}");
+    }
+    let parent = c.exists("/p", false).await.unwrap().unwrap();
+    assert_eq!((parent.num_children, parent.cversion), (0, 2 * made));
+    assert!(parent.pzxid > *czxids.iter().max().unwrap() && parent.pzxid > before);
+    let (kids, _) = c.get_children("/p", false).await.unwrap();
+    assert!(kids.is_empty(), "{kids:?}");
+    c.close().await;
+}

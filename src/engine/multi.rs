@@ -32,15 +32,15 @@ use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
 use super::transport::Retry;
 use super::write::{
-    absent, bump_shard, counter_unchanged, data_put, existing_with_version, exists, mark_child_deleted,
-    marks_unchanged, new_node_stat, node_deletes, node_puts, set_data_ops, version_guard, NodeContent, Put, MAX_RACES,
-    NO_OFFSET, WRITE_OVERHEAD,
+    absent, bump_shard, counter_unchanged, create_ops, data_put, existing_with_version, exists, mark_child_deleted,
+    mark_shard, marks_unchanged, new_node_stat, node_deletes, node_puts, set_data_ops, version_guard, NodeContent, Put,
+    MAX_RACES, NO_OFFSET, WRITE_OVERHEAD,
 };
 use super::write_batch::{Footprint, Written, MAX_NESTED_WIDTH};
 use crate::znode::events::{encode_changes, Change};
-use crate::znode::keys::zxid;
+use crate::znode::keys::{zxid, Keys};
 use crate::znode::stat::{encode_offset, now_ms, Sub};
-use crate::znode::{path, Code, ZkError, ZkResult};
+use crate::znode::{path, Acl, Code, ZkError, ZkResult};
 
 /// Refuses at once a multi that cannot fit one etcd txn, before anything
 /// is read: every node it touches (each op's node, and the parent of each
@@ -73,12 +73,40 @@ pub fn fits_one_txn(ops: &[MultiOp]) -> ZkResult<()> {
     Ok(())
 }
 
-/// One op's share of a direct multi's success branch: a setData's put is
-/// built when the multi's place in its batch (its sub) is known.
+/// One op's share of a direct multi's success branch, built when the
+/// multi's place in its batch is known: its sub (what its puts carry) and
+/// the parent's counter or mark shard its create or delete puts.
 enum Write {
     /// setData's put and its read of the attribute keys (`set_data_ops`).
     SetData(String, Option<Vec<u8>>, Put),
-    Ops(Vec<TxnOp>),
+    /// A create's node and attribute puts and a parent counter shard.
+    Create { path: String, data: Option<Vec<u8>>, acl: Vec<Acl>, lease: i64 },
+    /// A delete's node and attribute deletes and a parent mark shard.
+    Delete(String),
+}
+
+impl Write {
+    /// Its ops in the success branch.
+    fn len(&self) -> usize {
+        match self {
+            Write::SetData(..) => 2,
+            Write::Create { .. } | Write::Delete(_) => 3,
+        }
+    }
+
+    fn ops(&self, k: &Keys, now: i64, shard: usize, sub: Sub, ok: &mut Vec<TxnOp>) {
+        match self {
+            Write::SetData(p, data, put) => ok.extend(set_data_ops(k, p, data.as_deref(), now, sub, *put)),
+            Write::Create { path: p, data, acl, lease } => {
+                ok.extend(create_ops(k, p, data.as_deref(), acl, *lease, now, sub));
+                ok.push(bump_shard(k, path::parent(p), shard, sub));
+            }
+            Write::Delete(p) => {
+                ok.extend(node_deletes(k, p));
+                ok.push(mark_shard(k, path::parent(p), shard, sub));
+            }
+        }
+    }
 }
 
 impl Core {
@@ -179,6 +207,7 @@ impl Core {
         }
         let now = now_ms();
         let (mut cmp, mut writes) = (Vec::new(), Vec::new());
+        let (mut footprint, mut bumps) = (Footprint::default(), Vec::new());
         // Checks and setData of nodes last seen at the version asked assert
         // the node key's mod revision alone (known.rs), as setData does.
         let mut seen_any = false;
@@ -198,64 +227,72 @@ impl Core {
                     cmp.push(exists(k.node(parent)));
                     cmp.push(Compare::lease(k.node(parent), CompareOp::Equal, 0));
                     cmp.push(absent(k.node(p)));
-                    let l = if mode.is_ephemeral() { lease } else { 0 };
-                    let mut w = self.create_ops(p, data.as_deref(), acl, l, now);
-                    w.push(bump_shard(k, parent, 0, 0));
-                    writes.push(Write::Ops(w));
+                    let lease = if mode.is_ephemeral() { lease } else { 0 };
+                    footprint.puts.extend([k.node(p), k.attrs(p)]);
+                    bumps.push(k.counter(parent));
+                    writes.push(Write::Create { path: p.clone(), data: data.clone(), acl: acl.clone(), lease });
                 }
                 MultiOp::Delete { path: p, version } => {
                     cmp.extend(existing_with_version(k, p, *version, NO_OFFSET));
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
-                    let mut w = node_deletes(k, p).to_vec();
-                    w.push(mark_child_deleted(k, path::parent(p)));
-                    writes.push(Write::Ops(w));
+                    let mut node_end = k.node(p);
+                    node_end.push(0);
+                    footprint.deletes.extend([(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))]);
+                    bumps.push(k.pzxid_mark(path::parent(p)));
+                    writes.push(Write::Delete(p.clone()));
                 }
             }
         }
-        // Each op's count of success-branch ops (a setData: put and read).
-        let lens: Vec<usize> = writes.iter().map(|w| if let Write::Ops(w) = w { w.len() } else { 2 }).collect();
+        // Each op's count of success-branch ops.
+        let lens: Vec<usize> = writes.iter().map(Write::len).collect();
         let ok_len: usize = lens.iter().sum();
         if cmp.len() > MAX_TXN_OPS || ok_len > MAX_TXN_OPS {
             return Ok(None);
         }
-        let batchable = ops.iter().all(|op| matches!(op, MultiOp::Check { .. } | MultiOp::SetData { .. }))
-            && cmp.len().max(ok_len) <= MAX_NESTED_WIDTH;
+        // A batch picks the shard of one parent counter or mark per op.
+        let batchable = bumps.len() <= 1 && cmp.len().max(ok_len) <= MAX_NESTED_WIDTH;
+        footprint.bumps = bumps.pop();
+        footprint.puts.extend(writes.iter().filter_map(|w| {
+            if let Write::SetData(p, ..) = w {
+                Some(k.node(p))
+            } else {
+                None
+            }
+        }));
         let keys = self.keys.clone();
-        let set_paths: Vec<Vec<u8>> =
-            writes.iter().filter_map(|w| if let Write::SetData(p, ..) = w { Some(k.node(p)) } else { None }).collect();
         // The ops' writes in op order (the watch stream sees them so), each
         // setData's followed by its read of the attribute keys (its Stat);
-        // the setData puts carry the multi's sub (its place in a batch, 0
-        // alone). No `else` branch: etcd decodes and logs a request's every
-        // op, taken or not; a failure is read after (below).
-        let build = move |sub: Sub| {
+        // the puts carry the multi's sub (its place in a batch, 0 alone),
+        // a create or delete puts the parent's counter or mark shard the
+        // batch gave it (the first, alone). No `else` branch: etcd decodes
+        // and logs a request's every op, taken or not; a failure is read
+        // after (below).
+        let build = move |shard: usize, sub: Sub| {
             let mut ok: Vec<TxnOp> = Vec::with_capacity(ok_len);
             for w in &writes {
-                match w {
-                    Write::SetData(p, data, put) => ok.extend(set_data_ops(&keys, p, data.as_deref(), now, sub, *put)),
-                    Write::Ops(w) => ok.extend(w.iter().cloned()),
-                }
+                w.ops(&keys, now, shard, sub, &mut ok);
             }
             Txn::new().when(cmp.clone()).and_then(ok)
         };
-        // Kafka's controller sends thousands of `[check, setData]` multis at
-        // once: those (checks and setData only, narrow enough for a batch)
-        // go through the write batcher like single writes; any other multi
-        // is a txn of its own.
+        // Kafka's controller sends thousands of `[check, setData]`, `[check,
+        // create]` and `[check, delete]` multis at once: those narrow
+        // enough for a batch, with at most one create or delete, go through
+        // the write batcher like single writes; any other multi is a txn of
+        // its own.
         let (commit, sub, resp) = if batchable {
-            let footprint = Footprint { puts: set_paths, ..Default::default() };
             let bytes = ops
                 .iter()
                 .map(|op| match op {
-                    MultiOp::SetData { data, .. } => data.as_ref().map_or(0, Vec::len) + WRITE_OVERHEAD,
+                    MultiOp::SetData { data, .. } | MultiOp::Create { data, .. } => {
+                        data.as_ref().map_or(0, Vec::len) + WRITE_OVERHEAD
+                    }
                     _ => WRITE_OVERHEAD,
                 })
                 .sum();
-            let Written { revision, sub, resp } =
-                self.batched_write(Box::new(move |_, sub| build(sub)), footprint, bytes).await?;
+            let Written { revision, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             (revision, sub, resp)
         } else {
-            let resp = self.etcd_write(build(0)).await?;
+            let resp = self.etcd_write(build(0, 0)).await?;
             (resp.header().map_or(0, |h| h.revision()), 0, resp)
         };
         if !resp.succeeded() {

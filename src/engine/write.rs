@@ -132,11 +132,6 @@ impl Core {
         paths.iter().map(|p| NodeState::parse(&self.keys, p, rev, &mut it)).collect()
     }
 
-    /// Puts that create the znode `p` with the given content (sub 0: a multi's).
-    pub(crate) fn create_ops(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i64, now: i64) -> Vec<TxnOp> {
-        create_ops(&self.keys, p, data, acl, lease, now, 0)
-    }
-
     pub(crate) async fn create(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], mode: CreateMode) -> ZkResult<Reply> {
         if p == "/" && !mode.is_sequential() {
             return Err(ZkError::at(Code::NodeExists, p));
