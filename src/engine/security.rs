@@ -183,10 +183,16 @@ pub fn tls_required(endpoint: &str) -> ZkError {
     )
 }
 
-/// Transport failures a TLS-only port causes in a plaintext HTTP/2 client.
+/// Transport failures of a connection the other end closed at once: what
+/// a TLS-only port causes in a plaintext HTTP/2 client, and (TLS 1.3) a
+/// refused client certificate whose alert lost the race. An io error kind
+/// shows in the chain as `Kind(ConnectionReset)`, a message as "connection
+/// reset": both forms count.
 pub fn may_be_tls_port(chain: &str) -> bool {
     let c = chain.to_ascii_lowercase();
-    c.contains("broken pipe") || c.contains("connection closed") || c.contains("connection reset")
+    ["broken pipe", "brokenpipe", "connection closed", "connection reset", "connectionreset", "unexpectedeof"]
+        .iter()
+        .any(|s| c.contains(s))
 }
 
 /// The HTTP/2 client preface and an empty SETTINGS frame: an etcd that
@@ -209,4 +215,23 @@ pub async fn closes_plaintext(endpoint: &str) -> bool {
         }
     };
     matches!(tokio::time::timeout(std::time::Duration::from_secs(2), probe).await, Ok(Some(true)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_be_tls_port;
+
+    #[test]
+    fn closed_connections_in_every_form_seen() {
+        // Chains seen from a plaintext client on a TLS-only etcd.
+        for chain in [
+            r#"GRpcStatus(Status { code: Unknown, message: "transport error", source: Some(tonic::transport::Error(Transport, hyper::Error(Io, Kind(ConnectionReset)))) })"#,
+            r#"GRpcStatus(Status { code: Unknown, message: "transport error", source: Some(tonic::transport::Error(Transport, hyper::Error(Io, Custom { kind: BrokenPipe, error: "stream closed because of a broken pipe" }))) })"#,
+            r#"GRpcStatus(Status { code: Cancelled, message: "operation was canceled", source: Some(tonic::transport::Error(Transport, hyper::Error(Canceled, "connection closed"))) })"#,
+        ] {
+            assert!(may_be_tls_port(chain), "{chain}");
+        }
+        let refused = r#"GRpcStatus(Status { code: Unavailable, message: "tcp connect error", source: Some(ConnectionRefused) })"#;
+        assert!(!may_be_tls_port(refused));
+    }
 }
