@@ -24,7 +24,10 @@ declare -gA KE_PIDS=()        # name -> pid
 declare -ga KE_PID_ORDER=()   # names in start order
 declare -ga KE_CLEANUP_HOOKS=()   # run on exit before the processes are stopped
 declare -ga KE_FINAL_HOOKS=()     # run on exit after they are stopped
-declare -gA _KE_USED_PORTS=()
+# Ports ke_free_port handed out, one per line. A file, not an array: callers
+# take a port as "$(ke_free_port)", a subshell, where an array update is lost
+# (CI once gave two brokers the same port that way).
+_KE_PORTS_FILE="$(mktemp "${TMPDIR:-/tmp}/ke-ports.XXXXXX")"
 
 ke_log()  { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 ke_warn() { printf '%s WARNING: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -37,8 +40,8 @@ ke_free_port() {
   local p i
   for i in $(seq 1 50); do
     p="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')" || return 1
-    if [[ -z "${_KE_USED_PORTS[$p]:-}" ]]; then
-      _KE_USED_PORTS[$p]=1
+    if ! grep -qx "$p" "$_KE_PORTS_FILE"; then
+      echo "$p" >>"$_KE_PORTS_FILE"
       echo "$p"
       return 0
     fi
@@ -145,6 +148,7 @@ _ke_cleanup() {
   for h in "${KE_CLEANUP_HOOKS[@]}"; do "$h" || true; done
   ke_stop_all
   for h in "${KE_FINAL_HOOKS[@]}"; do "$h" || true; done
+  rm -f "$_KE_PORTS_FILE"
   exit "$rc"
 }
 
