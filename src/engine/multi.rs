@@ -32,9 +32,9 @@ use super::request::{MultiOp, OpResult, Reply};
 use super::state::{read_ops, ChildRead, NodeState};
 use super::transport::Retry;
 use super::write::{
-    absent, bump_shard, counter_unchanged, create_ops, data_put, existing_with_version, exists, mark_child_deleted,
-    mark_shard, marks_unchanged, new_node_stat, node_deletes, node_puts, set_data_ops, version_guard, NodeContent, Put,
-    MAX_RACES, NO_OFFSET, WRITE_OVERHEAD,
+    absent, counter_unchanged, create_footprint, create_writes, data_put, delete_footprint, delete_writes,
+    existing_with_version, exists, mark_child_deleted, marks_unchanged, new_node_stat, node_deletes, node_puts,
+    set_data_ops, version_guard, NodeContent, Put, MAX_RACES, NO_OFFSET, WRITE_OVERHEAD,
 };
 use super::write_batch::{Footprint, Written, MAX_NESTED_WIDTH};
 use crate::znode::events::{encode_changes, Change};
@@ -98,13 +98,9 @@ impl Write {
         match self {
             Write::SetData(p, data, put) => ok.extend(set_data_ops(k, p, data.as_deref(), now, sub, *put)),
             Write::Create { path: p, data, acl, lease } => {
-                ok.extend(create_ops(k, p, data.as_deref(), acl, *lease, now, sub));
-                ok.push(bump_shard(k, path::parent(p), shard, sub));
+                ok.extend(create_writes(k, p, data.as_deref(), acl, *lease, now, shard, sub))
             }
-            Write::Delete(p) => {
-                ok.extend(node_deletes(k, p));
-                ok.push(mark_shard(k, path::parent(p), shard, sub));
-            }
+            Write::Delete(p) => ok.extend(delete_writes(k, p, shard, sub)),
         }
     }
 }
@@ -228,17 +224,17 @@ impl Core {
                     cmp.push(Compare::lease(k.node(parent), CompareOp::Equal, 0));
                     cmp.push(absent(k.node(p)));
                     let lease = if mode.is_ephemeral() { lease } else { 0 };
-                    footprint.puts.extend([k.node(p), k.attrs(p)]);
-                    bumps.push(k.counter(parent));
+                    let f = create_footprint(k, p);
+                    footprint.puts.extend(f.puts);
+                    bumps.extend(f.bumps);
                     writes.push(Write::Create { path: p.clone(), data: data.clone(), acl: acl.clone(), lease });
                 }
                 MultiOp::Delete { path: p, version } => {
                     cmp.extend(existing_with_version(k, p, *version, NO_OFFSET));
                     cmp.push(absent(k.children_prefix(p)).with_prefix());
-                    let mut node_end = k.node(p);
-                    node_end.push(0);
-                    footprint.deletes.extend([(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))]);
-                    bumps.push(k.pzxid_mark(path::parent(p)));
+                    let f = delete_footprint(k, p);
+                    footprint.deletes.extend(f.deletes);
+                    bumps.extend(f.bumps);
                     writes.push(Write::Delete(p.clone()));
                 }
             }

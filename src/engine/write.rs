@@ -116,6 +116,48 @@ pub fn create_ops(k: &Keys, p: &str, data: Option<&[u8]>, acl: &[Acl], lease: i6
     ]
 }
 
+/// A create's success branch, sent alone or in a batch: the new node's
+/// puts at `sub` and the parent's counter shard `shard` (write_batch.rs).
+#[allow(clippy::too_many_arguments)]
+pub fn create_writes(
+    k: &Keys,
+    p: &str,
+    data: Option<&[u8]>,
+    acl: &[Acl],
+    lease: i64,
+    now: i64,
+    shard: usize,
+    sub: Sub,
+) -> Vec<TxnOp> {
+    let mut ok = create_ops(k, p, data, acl, lease, now, sub);
+    ok.push(bump_shard(k, path::parent(p), shard, sub));
+    ok
+}
+
+/// The keys a create of `p` writes, for batching (`write_batch::Footprint`).
+pub fn create_footprint(k: &Keys, p: &str) -> Footprint {
+    Footprint { puts: vec![k.node(p), k.attrs(p)], deletes: Vec::new(), bumps: Some(k.counter(path::parent(p))) }
+}
+
+/// A delete's success branch, sent alone or in a batch: the node's keys go
+/// and the parent's mark shard `shard` takes `sub` (its pzxid).
+pub fn delete_writes(k: &Keys, p: &str, shard: usize, sub: Sub) -> Vec<TxnOp> {
+    let mut ok = node_deletes(k, p).to_vec();
+    ok.push(mark_shard(k, path::parent(p), shard, sub));
+    ok
+}
+
+/// The keys a delete of `p` writes, for batching (`write_batch::Footprint`).
+pub fn delete_footprint(k: &Keys, p: &str) -> Footprint {
+    let mut node_end = k.node(p);
+    node_end.push(0);
+    Footprint {
+        puts: Vec::new(),
+        deletes: vec![(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))],
+        bumps: Some(k.pzxid_mark(path::parent(p))),
+    }
+}
+
 impl Core {
     pub(crate) fn states(&self, resp: TxnResponse, paths: &[&str]) -> ZkResult<Vec<NodeState>> {
         let rev = resp.header().map_or(0, |h| h.revision());
@@ -166,16 +208,18 @@ impl Core {
                 if let Some(rev) = counter_rev {
                     cmp.push(counter_unchanged(k, parent, rev));
                 }
-                let mut ok = create_ops(k, target, data_v.as_deref(), &acl_v, lease, now, sub);
-                ok.push(bump_shard(k, parent, shard, sub));
-                Txn::new().when(cmp).and_then(ok)
+                Txn::new().when(cmp).and_then(create_writes(
+                    k,
+                    target,
+                    data_v.as_deref(),
+                    &acl_v,
+                    lease,
+                    now,
+                    shard,
+                    sub,
+                ))
             };
-            let k = &self.keys;
-            let footprint = Footprint {
-                puts: vec![k.node(&target), k.attrs(&target)],
-                deletes: Vec::new(),
-                bumps: Some(k.counter(parent)),
-            };
+            let footprint = create_footprint(&self.keys, &target);
             let bytes = data.map_or(0, <[u8]>::len)
                 + acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>()
                 + WRITE_OVERHEAD;
@@ -239,7 +283,6 @@ impl Core {
         if p == "/" {
             return Err(ZkError::bad_arguments("the root node cannot be deleted"));
         }
-        let parent = path::parent(p);
         let mut offset = NO_OFFSET;
         for _ in 0..MAX_RACES {
             let (keys, path) = (self.keys.clone(), p.to_string());
@@ -247,18 +290,9 @@ impl Core {
                 let (k, p) = (&keys, path.as_str());
                 let mut cmp = existing_with_version(k, p, version, offset);
                 cmp.push(absent(k.children_prefix(p)).with_prefix());
-                let mut ok = node_deletes(k, p).to_vec();
-                ok.push(mark_shard(k, path::parent(p), shard, sub));
-                Txn::new().when(cmp).and_then(ok)
+                Txn::new().when(cmp).and_then(delete_writes(k, p, shard, sub))
             };
-            let k = &self.keys;
-            let mut node_end = k.node(p);
-            node_end.push(0);
-            let footprint = Footprint {
-                puts: Vec::new(),
-                deletes: vec![(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))],
-                bumps: Some(k.pzxid_mark(parent)),
-            };
+            let footprint = delete_footprint(&self.keys, p);
             let Written { revision: rev, resp, .. } =
                 self.batched_write(Box::new(build), footprint, WRITE_OVERHEAD).await?;
             if resp.succeeded() {
