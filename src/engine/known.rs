@@ -116,9 +116,7 @@ impl Known {
     /// still exists and is still persistent: what a create asks of its
     /// parent in one compare instead of two.
     pub fn persistent(&self, path: &str) -> Option<i64> {
-        let d = digest(path);
-        let g = self.nodes.lock().unwrap_or_else(|p| p.into_inner());
-        g.newer.get(&d).or_else(|| g.older.get(&d)).filter(|s| s.lease == 0).map(|s| s.mod_rev)
+        self.get(path).filter(|s| s.lease == 0).map(|s| s.mod_rev)
     }
 
     /// The node key as seen, if the node then had `version` (never for
@@ -127,10 +125,13 @@ impl Known {
         if version == -1 {
             return None;
         }
-        let version = version as i64;
+        self.get(path).filter(|s| s.version == version as i64)
+    }
+
+    fn get(&self, path: &str) -> Option<Seen> {
         let d = digest(path);
         let g = self.nodes.lock().unwrap_or_else(|p| p.into_inner());
-        g.newer.get(&d).or_else(|| g.older.get(&d)).copied().filter(|s| s.version == version)
+        g.newer.get(&d).or_else(|| g.older.get(&d)).copied()
     }
 }
 
