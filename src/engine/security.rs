@@ -197,22 +197,28 @@ pub fn may_be_tls_port(chain: &str) -> bool {
 
 /// The HTTP/2 client preface and an empty SETTINGS frame: an etcd that
 /// accepts the connection answers with its own SETTINGS.
-pub const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0";
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\0\0\0\x04\0\0\0\0\0";
+
+/// Speaks first on a fresh connection to an etcd endpoint (the HTTP/2
+/// preface) and reads its first answer: how many bytes came, or why none
+/// could be read. `None` when the preface could not be sent.
+pub async fn first_answer<S>(s: &mut S) -> Option<std::io::Result<usize>>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    s.write_all(H2_PREFACE).await.ok()?;
+    let mut buf = [0u8; 64];
+    Some(s.read(&mut buf).await)
+}
 
 /// Sends the HTTP/2 preface to `endpoint` in plaintext: an etcd without TLS
 /// answers with its SETTINGS frame, a TLS-only etcd closes the connection
 /// without a byte.
 pub async fn closes_plaintext(endpoint: &str) -> bool {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let probe = async {
         let mut s = tokio::net::TcpStream::connect(endpoint).await.ok()?;
-        s.write_all(H2_PREFACE).await.ok()?;
-        let mut buf = [0u8; 16];
-        match s.read(&mut buf).await {
-            Ok(0) => Some(true),
-            Ok(_) => Some(false),
-            Err(_) => Some(true),
-        }
+        Some(matches!(first_answer(&mut s).await?, Ok(0) | Err(_)))
     };
     matches!(tokio::time::timeout(std::time::Duration::from_secs(2), probe).await, Ok(Some(true)))
 }

@@ -14,13 +14,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore};
 use tokio_rustls::TlsConnector;
 
-use super::security::{tls_failure, TlsOptions, H2_PREFACE};
+use super::security::{first_answer, tls_failure, TlsOptions};
 
 /// The same trust and identity the client connects with.
 pub struct TlsProbe {
@@ -65,9 +64,7 @@ impl TlsProbe {
                 Ok(s) => s,
                 Err(e) => return tls_failure(&format!("{e} {e:?}"), true),
             };
-            tls.write_all(H2_PREFACE).await.ok()?;
-            let mut buf = [0u8; 64];
-            match tls.read(&mut buf).await {
+            match first_answer(&mut tls).await? {
                 Ok(_) => None,
                 Err(e) => tls_failure(&format!("{e} {e:?}"), true),
             }
