@@ -4,7 +4,7 @@
 #
 #   bench/profile.sh TARGET WORKLOAD [SECS] [--out DIR]
 #     TARGET    engine | raw-etcd | bridge | zookeeper
-#     WORKLOAD  W1 | W2 | W3 | W7 (the full-size ones; W2 lasts ~3 s, use SECS 2)
+#     WORKLOAD  W1 | W2 | W3 | W7 | W9 (the full-size ones; W2 lasts ~3 s, use SECS 2)
 #     SECS      profile length (default 10), taken inside the workload
 #
 # etcd: its own pprof CPU profile (--enable-pprof; the vendored binary is
@@ -16,6 +16,7 @@
 # bench/results/profile-TARGET-WORKLOAD).
 # Env: PROFILE_WARMUP  the drivers' --warmup (default 100000, as scripts/bench.sh)
 #      ZKBENCH_ARGS    extra ZkBench arguments (e.g. --max-in-flight 32)
+#      PERF_CG         perf call graphs for the Rust driver (e.g. "--call-graph dwarf,16384")
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -40,7 +41,8 @@ case "$workload" in
   W2) before=W1 only=W2 ;;
   W3) before=W1 only=W3 ;;
   W7) before=W1 only=W1,W7 ;;
-  *) ke_die "workload must be W1, W2, W3 or W7" ;;
+  W9) before=W1 only=W9 ;;
+  *) ke_die "workload must be W1, W2, W3, W7 or W9" ;;
 esac
 
 server_pid="" server_kind=""
@@ -83,7 +85,7 @@ jfr_start() { jcmd "$1" JFR.start name=p settings=profile filename="$2" >/dev/nu
 jfr_stop() { jcmd "$1" JFR.stop name=p >/dev/null || true; }
 
 pids=()
-perf record -e cpu-clock -F 999 -p "$driver_pid" -o "$out/client.perf" -- sleep "$secs" 2>"$out/client.perf.log" & pids+=($!)
+perf record -e cpu-clock -F 999 ${PERF_CG:-} -p "$driver_pid" -o "$out/client.perf" -- sleep "$secs" 2>"$out/client.perf.log" & pids+=($!)
 if [[ "$target" == bridge || "$target" == zookeeper ]]; then jfr_start "$driver_pid" "$out/client.jfr"; fi
 if [[ "$server_kind" == etcd ]]; then
   curl -s "http://$connect/debug/pprof/profile?seconds=$secs" -o "$out/etcd.pprof" & pids+=($!)
