@@ -662,3 +662,47 @@ async fn batched_reads_count_children_exactly() {
         assert_eq!((stat.num_children, stat.cversion), (kids, cversion), "{path} (request {i})");
     }
 }
+
+/// Reads that no earlier request holds up are answered by the read batcher
+/// itself, with no task of their own (`ZkClient::submit`): their answers
+/// and their place in line must not depend on anyone awaiting them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_run_in_order_whether_or_not_they_are_awaited() {
+    use std::time::Duration;
+    let (c, mut events, _) = zk::chrooted(&shared_single().connect_string(), "unawaited").await;
+    c.create("/r", Some(b"one"), open(), P).await.unwrap();
+    let get = |watch| c.submit(Request::GetData { path: "/r".into(), watch });
+    let data = |r: Result<Reply, kafka_etcd::ZkError>| match r.unwrap() {
+        Reply::Data { data, stat } => (data.unwrap(), stat.version),
+        other => panic!("not a getData answer: {other:?}"),
+    };
+
+    // Reads, then a write of the same node awaited first: the write waits
+    // for the reads, which must end without being polled.
+    let reads: Vec<_> = (0..50).map(|_| get(false)).collect();
+    let write = c.submit(Request::SetData { path: "/r".into(), data: Some(b"two".to_vec()), version: 0 });
+    let written =
+        tokio::time::timeout(Duration::from_secs(10), write).await.expect("the write waited on unpolled reads");
+    assert!(matches!(written, Ok(Reply::Stat(ref s)) if s.version == 1), "{written:?}");
+    for r in reads {
+        assert_eq!(data(r.await), (b"one".to_vec(), 0), "a read submitted before the write does not see it");
+    }
+
+    // A read queued behind a write (not yet awaited) sees it.
+    let write = c.submit(Request::SetData { path: "/r".into(), data: Some(b"three".to_vec()), version: 1 });
+    let read = get(false);
+    assert_eq!(data(read.await), (b"three".to_vec(), 2));
+    write.await.unwrap();
+
+    // A read whose future is dropped still runs: its watch is armed.
+    drop(get(true));
+    let t = std::time::Instant::now();
+    while c.armed_watches() != (1, 0) {
+        assert!(t.elapsed() < Duration::from_secs(10), "the dropped read never armed its watch");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    c.set_data("/r", Some(b"four"), -1).await.unwrap();
+    let e = zk::next_watch_event(&mut events).await;
+    assert_eq!((e.event_type, e.path.as_deref()), (kafka_etcd::EventType::NodeDataChanged, Some("/r")));
+    c.close().await;
+}

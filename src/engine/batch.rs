@@ -49,10 +49,15 @@ fn job_op_count(job: &ReadJob) -> usize {
     }
 }
 
+/// What becomes of a read's answer. Called on the batch's task as soon
+/// as the answer is in, so it must be quick and must not block; a request
+/// answered here needs no task of its own (see `ZkClient::submit`).
+pub type Answer = Box<dyn FnOnce(ZkResult<NodeState>) + Send + Sync>;
+
 pub struct ReadJob {
     pub path: String,
     pub children: ChildRead,
-    pub reply: oneshot::Sender<ZkResult<NodeState>>,
+    pub answer: Answer,
 }
 
 pub struct ReadBatcher {
@@ -66,13 +71,30 @@ impl ReadBatcher {
         ReadBatcher { tx }
     }
 
+    /// Queues a read of `path`; `answer` gets its result (SESSIONEXPIRED
+    /// at once if the client is closed).
+    pub fn send(&self, path: String, children: ChildRead, answer: Answer) {
+        if let Err(mpsc::error::SendError(job)) = self.tx.send(ReadJob { path, children, answer }) {
+            (job.answer)(Err(closed()));
+        }
+    }
+
     pub async fn read(&self, path: &str, children: ChildRead) -> ZkResult<NodeState> {
         let (reply, rx) = oneshot::channel();
-        self.tx
-            .send(ReadJob { path: path.to_string(), children, reply })
-            .map_err(|_| ZkError::new(Code::SessionExpired, "client is closed"))?;
-        rx.await.map_err(|_| ZkError::new(Code::SessionExpired, "client is closed"))?
+        self.send(
+            path.to_string(),
+            children,
+            Box::new(move |st| {
+                let _ = reply.send(st);
+            }),
+        );
+        rx.await.map_err(|_| closed())?
     }
+}
+
+/// What a read of a closed client gets.
+pub fn closed() -> ZkError {
+    ZkError::new(Code::SessionExpired, "client is closed")
 }
 
 /// Answer sizes of reads seen to be large lately, so later batches can
@@ -228,7 +250,7 @@ impl Reader {
                         if let Ok(st) = &st {
                             self.sizes.learn(&j, st);
                         }
-                        let _ = j.reply.send(st);
+                        (j.answer)(st);
                     }
                 }
                 Err(TxnError::AnswerTooLarge(msg)) if !single => {
@@ -243,12 +265,12 @@ impl Reader {
                         jobs[0].path
                     ));
                     if let Some(j) = jobs.pop() {
-                        let _ = j.reply.send(Err(e));
+                        (j.answer)(Err(e));
                     }
                 }
                 Err(TxnError::Failed(e)) => {
                     for j in jobs {
-                        let _ = j.reply.send(Err(e.clone()));
+                        (j.answer)(Err(e.clone()));
                     }
                 }
             }

@@ -11,7 +11,7 @@ use super::multi::fits_one_txn;
 use super::order::{Mode, Sequencer};
 use super::request::{MultiOp, OpResult, Reply, Request};
 use super::session::Session;
-use super::state::ChildRead;
+use super::state::{ChildRead, NodeState};
 use super::transport::Transport;
 use super::watch::WatchHub;
 use super::write_batch::WriteBatcher;
@@ -209,8 +209,36 @@ impl Core {
             Request::SetAcl { path, acl, version } => Box::pin(self.set_acl(&path, &acl, version)).await?,
             Request::Multi(ops) => Box::pin(self.multi(&ops)).await?,
             Request::Restore(n) => Box::pin(self.restore_node(&n)).await?,
-            Request::GetData { path, watch } => {
-                let st = self.reads.read(&path, ChildRead::Count).await?;
+            read => {
+                let Some((path, children)) = Self::read_of(&read) else {
+                    return Err(ZkError::new(Code::SystemError, format!("unknown request {read:?}")));
+                };
+                let st = self.reads.read(path, children).await?;
+                self.answer_read(read, st)?
+            }
+        };
+        Ok(self.client_paths(reply))
+    }
+
+    /// The node a read request reads and what of its children it needs;
+    /// `None` for writes.
+    pub fn read_of(req: &Request) -> Option<(&str, ChildRead)> {
+        match req {
+            Request::GetData { path, .. } | Request::Exists { path, .. } | Request::GetAcl { path } => {
+                Some((path, ChildRead::Count))
+            }
+            Request::GetChildren { path, .. } => Some((path, ChildRead::Names)),
+            _ => None,
+        }
+    }
+
+    /// A read request's answer from the state read: remembers what was
+    /// seen and arms (or checks) watches first, so events never trail the
+    /// answer that shows their change. Quick and non-blocking: it also runs
+    /// on the read batcher's task (`ZkClient::submit`).
+    pub fn answer_read(&self, req: Request, mut st: NodeState) -> ZkResult<Reply> {
+        Ok(match req {
+            Request::GetData { watch, .. } => {
                 self.known.saw(&st);
                 if st.exists() && watch {
                     self.hub.arm_data(&st);
@@ -219,8 +247,7 @@ impl Core {
                 }
                 Reply::Data { data: st.data()?, stat: st.stat()? }
             }
-            Request::Exists { path, watch } => {
-                let st = self.reads.read(&path, ChildRead::Count).await?;
+            Request::Exists { watch, .. } => {
                 self.known.saw(&st);
                 if watch {
                     self.hub.arm_data(&st);
@@ -229,8 +256,7 @@ impl Core {
                 }
                 Reply::Exists(if st.exists() { Some(st.stat()?) } else { None })
             }
-            Request::GetChildren { path, watch } => {
-                let mut st = self.reads.read(&path, ChildRead::Names).await?;
+            Request::GetChildren { watch, .. } => {
                 if st.exists() && watch {
                     self.hub.arm_children(&st);
                 } else {
@@ -240,15 +266,14 @@ impl Core {
                 Reply::Children { children: std::mem::take(&mut st.children), stat }
             }
             Request::GetAcl { path } => {
-                let st = self.reads.read(&path, ChildRead::Count).await?;
                 self.hub.observe(&st);
                 Reply::Acl {
                     acl: st.attrs_value().map_err(|_| ZkError::at(Code::NoNode, &path))?.acl,
                     stat: st.stat()?,
                 }
             }
-        };
-        Ok(self.client_paths(reply))
+            other => return Err(ZkError::new(Code::SystemError, format!("not a read: {other:?}"))),
+        })
     }
 
     fn client_paths(&self, reply: Reply) -> Reply {

@@ -167,6 +167,11 @@ impl Sequencer {
 }
 
 impl Ticket {
+    /// No earlier conflicting request holds this one up.
+    pub fn is_ready(&self) -> bool {
+        self.wait.is_none()
+    }
+
     /// Resolves when every earlier conflicting request has finished.
     pub async fn ready(&mut self) {
         if let Some(rx) = self.wait.take() {
