@@ -22,8 +22,8 @@ mod znode;
 pub use jni::testing as jni_testing;
 
 pub use engine::{
-    multi_code, ClientOptions, CreateMode, Credentials, EventSink, EventType, KeeperState, MultiOp, OpResult, Reply,
-    Request, SessionState, TlsOptions, WatchedEvent, ZkClient,
+    multi_code, ClientOptions, CreateMode, Credentials, Done, EventSink, EventType, KeeperState, MultiOp, OpResult,
+    Reply, Request, SessionState, TlsOptions, WatchedEvent, ZkClient,
 };
 /// The etcd key layout version this build writes, and every version it
 /// reads (a store of any other is refused at connect; see `znode::keys`).

@@ -93,7 +93,7 @@ impl ReadBatcher {
 }
 
 /// What a read of a closed client gets.
-pub fn closed() -> ZkError {
+fn closed() -> ZkError {
     ZkError::new(Code::SessionExpired, "client is closed")
 }
 

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use etcd_client::{LeaseGrantOptions, LeaseTimeToLiveOptions};
 use tokio::sync::{oneshot, watch as signal, Semaphore};
-use tokio::task::JoinHandle;
 
-use super::batch::{self, ReadBatcher};
+use super::batch::ReadBatcher;
 use super::core::Core;
 use super::order::Sequencer;
 use super::request::{CreateMode, MultiOp, OpResult, Reply, Request, WatchedEvent};
@@ -80,11 +79,36 @@ impl ClientOptions {
     }
 }
 
-/// A submitted request's answer to come: from its own task, or (a read
-/// nothing held up) from the read batcher.
-enum Pending {
-    Task(JoinHandle<ZkResult<Reply>>),
-    Read(oneshot::Receiver<ZkResult<Reply>>),
+/// Where a request's answer goes ([`ZkClient::submit_then`]): called once,
+/// on the task that ends the request (its own task for a write, the read
+/// batch's for a read). Dropped unanswered (a panic in the engine, the
+/// runtime shutting down) it answers SYSTEMERROR, so no caller waits
+/// forever.
+pub struct Done(Option<Box<dyn FnOnce(ZkResult<Reply>) + Send + Sync>>);
+
+impl Done {
+    pub fn new(f: impl FnOnce(ZkResult<Reply>) + Send + Sync + 'static) -> Done {
+        Done(Some(Box::new(f)))
+    }
+
+    pub fn answer(mut self, answer: ZkResult<Reply>) {
+        if let Some(f) = self.0.take() {
+            f(answer)
+        }
+    }
+
+    /// A bug, not a lost session: SYSTEMERROR, never SESSIONEXPIRED.
+    fn unanswered() -> ZkError {
+        ZkError::new(Code::SystemError, "the request ended without an answer (a panic in kafka-etcd?)")
+    }
+}
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f(Err(Done::unanswered()))
+        }
+    }
 }
 
 /// A ZooKeeper-style client: one session, requests run in ZooKeeper's
@@ -182,44 +206,55 @@ impl ZkClient {
     /// requests that touch the same nodes) and returns its answer later.
     /// The request runs even if the future is dropped.
     pub fn submit(&self, req: Request) -> impl Future<Output = ZkResult<Reply>> + Send + 'static {
+        let (tx, rx) = oneshot::channel();
+        self.submit_then(
+            req,
+            Done::new(move |answer| {
+                let _ = tx.send(answer);
+            }),
+        );
+        async move { rx.await.unwrap_or_else(|_| Err(Done::unanswered())) }
+    }
+
+    /// [`Self::submit`] with the answer handed to `done` instead, on the
+    /// task that ends the request: the JNI bridge queues it for Java from
+    /// there, with no task of its own per request.
+    pub fn submit_then(&self, req: Request, done: Done) {
         let core = self.core().clone();
-        let pending = core.prepare(req).and_then(|req| {
-            let mut ticket = core.seq.enter(Core::locks(&req));
-            match Core::read_of(&req) {
-                // A read that waits for no earlier request goes to the read
-                // batcher now and is answered on the batch's task: no task
-                // of its own, whose start and wake-ups cost about as much
-                // as the rest of a batched read on the client.
-                Some((path, children)) if ticket.is_ready() => {
-                    core.session.check_alive()?;
-                    let (tx, rx) = oneshot::channel();
-                    let path = path.to_string();
-                    let c = core.clone();
-                    core.reads.send(
-                        path,
-                        children,
-                        Box::new(move |st| {
-                            let answer = st.and_then(|st| c.answer_read(req, st));
-                            drop(ticket);
-                            let _ = tx.send(answer);
-                        }),
-                    );
-                    Ok(Pending::Read(rx))
+        let req = match core.prepare(req) {
+            Ok(req) => req,
+            Err(e) => return done.answer(Err(e)),
+        };
+        let mut ticket = core.seq.enter(Core::locks(&req));
+        match Core::read_of(&req) {
+            // A read that waits for no earlier request goes to the read
+            // batcher now and is answered on the batch's task: no task of
+            // its own, whose start and wake-ups cost about as much as the
+            // rest of a batched read on the client.
+            Some((path, children)) if ticket.is_ready() => {
+                if let Err(e) = core.session.check_alive() {
+                    drop(ticket);
+                    return done.answer(Err(e));
                 }
-                _ => Ok(Pending::Task(tokio::spawn(async move {
-                    ticket.ready().await;
-                    core.execute(req).await
-                }))),
+                let path = path.to_string();
+                let c = core.clone();
+                core.reads.send(
+                    path,
+                    children,
+                    Box::new(move |st| {
+                        let answer = st.and_then(|st| c.answer_read(req, st));
+                        drop(ticket);
+                        done.answer(answer);
+                    }),
+                );
             }
-        });
-        async move {
-            match pending? {
-                Pending::Read(rx) => rx.await.unwrap_or_else(|_| Err(batch::closed())),
-                Pending::Task(handle) => handle.await.unwrap_or_else(|e| {
-                    // A bug, not a lost session: SYSTEMERROR, never SESSIONEXPIRED.
-                    let what = if e.is_panic() { "panicked" } else { "was cancelled" };
-                    Err(ZkError::new(Code::SystemError, format!("request task {what}")))
-                }),
+            _ => {
+                tokio::spawn(async move {
+                    ticket.ready().await;
+                    let answer = core.execute(req).await;
+                    drop(ticket);
+                    done.answer(answer);
+                });
             }
         }
     }
@@ -353,5 +388,30 @@ async fn grant(transport: &Transport, ttl: i64) -> ZkResult<i64> {
         }
         transport.rotate_from(i);
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    fn recorder() -> (Arc<Mutex<Vec<ZkResult<Reply>>>>, Done) {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let g = got.clone();
+        (got, Done::new(move |a| g.lock().unwrap().push(a)))
+    }
+
+    #[test]
+    fn done_answers_once_and_a_dropped_one_answers_systemerror() {
+        let (got, done) = recorder();
+        done.answer(Ok(Reply::Deleted));
+        assert!(matches!(got.lock().unwrap().as_slice(), [Ok(Reply::Deleted)]), "answered exactly once");
+
+        // A task that panics or is dropped with the runtime drops its Done.
+        let (got, done) = recorder();
+        drop(done);
+        let answers = got.lock().unwrap();
+        assert!(matches!(answers.as_slice(), [Err(e)] if e.code == Code::SystemError), "{answers:?}");
     }
 }

@@ -27,7 +27,7 @@ mod watch;
 mod write;
 mod write_batch;
 
-pub use client::{ClientOptions, ZkClient};
+pub use client::{ClientOptions, Done, ZkClient};
 pub use request::{
     multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, RestoreNode, WatchedEvent,
 };

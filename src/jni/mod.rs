@@ -27,7 +27,6 @@ pub mod testing;
 mod wire_golden;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::Duration;
@@ -36,8 +35,7 @@ use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jbyteArray, jint, jlong, jstring};
 use jni::JNIEnv;
 
-use crate::engine::{ClientOptions, Reply, SessionState, ZkClient};
-use crate::znode::ZkResult;
+use crate::engine::{ClientOptions, Done, SessionState, ZkClient};
 
 use codec::Writer;
 use dispatch::{Dispatch, Owed};
@@ -161,30 +159,23 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_submit<'l>(
             return Err(BridgeError::Closed);
         }
         let first = *next;
-        let items: Vec<_> = decoded.into_iter().map(|d| d.map(|req| native.client.submit(req))).collect();
-        *next += items.len() as i64;
-        let owed = Owed { dispatch: native.dispatch.clone(), next: first, end: *next };
-        drop(next);
-        rt.spawn(answer_in_order(items, owed));
+        for (seq, d) in (first..).zip(decoded) {
+            // Each answer goes to the dispatch reorder buffer from the task
+            // that ends its request; the buffer hands them to Java in seq order.
+            let mut owed = Owed { dispatch: native.dispatch.clone(), next: seq, end: seq + 1 };
+            let done = Done::new(move |result| {
+                let mut record = Vec::with_capacity(128);
+                Writer(&mut record).completion(seq, &result);
+                owed.pay(record);
+            });
+            match d {
+                Ok(req) => native.client.submit_then(req, done),
+                Err(e) => done.answer(Err(e)),
+            }
+            *next += 1;
+        }
         Ok(first)
     })
-}
-
-/// Awaits a batch's answers one after the other and queues them; the
-/// dispatch reorder buffer orders them with other batches.
-async fn answer_in_order<F>(items: Vec<ZkResult<F>>, mut owed: Owed)
-where
-    F: Future<Output = ZkResult<Reply>>,
-{
-    for item in items {
-        let result = match item {
-            Ok(f) => f.await,
-            Err(e) => Err(e),
-        };
-        let mut record = Vec::with_capacity(128);
-        Writer(&mut record).completion(owed.next, &result);
-        owed.pay(record);
-    }
 }
 
 /// `static native byte[] call(long handle, byte[] request)`: runs one request
