@@ -135,9 +135,10 @@ impl Dispatch {
     }
 }
 
-/// The completions owed for seqs `next..end` of one submitted batch. If the
-/// task carrying it ends without answering (a panic, the runtime dropping
-/// it), Drop answers SYSTEMERROR so the reorder buffer never stalls.
+/// The completions owed for seqs `next..end` (`submit` owes one per request,
+/// from the `Done` of its request). If whatever carries it ends without
+/// answering (a panic, the runtime dropping a task), Drop answers
+/// SYSTEMERROR so the reorder buffer never stalls.
 pub struct Owed {
     pub dispatch: Arc<Dispatch>,
     pub next: i64,
