@@ -706,3 +706,38 @@ async fn reads_run_in_order_whether_or_not_they_are_awaited() {
     assert_eq!((e.event_type, e.path.as_deref()), (kafka_etcd::EventType::NodeDataChanged, Some("/r")));
     c.close().await;
 }
+
+/// Creates keep their place in line and run whether or not anyone awaits
+/// them: requests queued behind one, awaited first, do not wait for its
+/// future to be polled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_run_in_order_whether_or_not_they_are_awaited() {
+    use std::time::Duration;
+    let c = client("unawaited-creates").await;
+    let create =
+        |p: &str, mode| c.submit(Request::Create { path: p.into(), data: Some(b"x".to_vec()), acl: open(), mode });
+    // A create, then a read of it and a create of the same path awaited
+    // first: the read sees the node, the second create fails (after its
+    // compare failed) with NODEEXISTS; the first, awaited last, succeeded.
+    let first = create("/c", P);
+    let read = c.submit(Request::GetData { path: "/c".into(), watch: false });
+    let again = create("/c", P);
+    let wait = |f| tokio::time::timeout(Duration::from_secs(10), f);
+    assert_eq!(code(wait(again).await.expect("the second create hung")), Code::NodeExists);
+    assert!(
+        matches!(wait(read).await.unwrap(), Ok(Reply::Data { ref data, .. }) if data.as_deref() == Some(&b"x"[..]))
+    );
+    let created = wait(first).await.unwrap();
+    assert!(matches!(created, Ok(Reply::Created { ref path, .. }) if path == "/c"), "{created:?}");
+
+    // Under a missing parent and under an ephemeral: the errors a lone create gives.
+    assert_eq!(code(create("/none/c", P).await), Code::NoNode);
+    c.create("/e", None, open(), CreateMode::Ephemeral).await.unwrap();
+    assert_eq!(code(create("/e/c", P).await), Code::NoChildrenForEphemerals);
+
+    // Dropped at once, a create still runs; a getChildren after it sees it.
+    drop(create("/d", CreateMode::Ephemeral));
+    let kids = c.submit(Request::GetChildren { path: "/".into(), watch: false }).await.unwrap();
+    assert!(matches!(kids, Reply::Children { ref children, .. } if children.contains(&"d".to_string())), "{kids:?}");
+    c.close().await;
+}
