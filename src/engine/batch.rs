@@ -51,7 +51,7 @@ fn job_op_count(job: &ReadJob) -> usize {
 
 /// What becomes of a read's answer. Called on the batch's task as soon
 /// as the answer is in, so it must be quick and must not block; a request
-/// answered here needs no task of its own (see `ZkClient::submit`).
+/// answered here needs no task of its own (see `ZkClient::submit_then`).
 pub type Answer = Box<dyn FnOnce(ZkResult<NodeState>) + Send + Sync>;
 
 pub struct ReadJob {

@@ -235,7 +235,7 @@ impl Core {
     /// A read request's answer from the state read: remembers what was
     /// seen and arms (or checks) watches first, so events never trail the
     /// answer that shows their change. Quick and non-blocking: it also runs
-    /// on the read batcher's task (`ZkClient::submit`).
+    /// on the read batcher's task (`ZkClient::submit_then`).
     pub fn answer_read(&self, req: Request, mut st: NodeState) -> ZkResult<Reply> {
         Ok(match req {
             Request::GetData { watch, .. } => {
