@@ -187,8 +187,8 @@ where
     F: Fn(usize) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    // The requests are polled from this one task, as ZkBench's callbacks
-    // and the bridge's one task per submitted batch do: a task per request
+    // The requests are polled from this one task, as ZkBench answers them
+    // from its callbacks: a task per request
     // would add an allocation and two wake-ups per op that the product
     // does not pay, and bill them to the engine.
     let mut in_flight = FuturesUnordered::new();

@@ -35,7 +35,7 @@
 use crate::engine::{
     multi_code, CreateMode, Credentials, MultiOp, OpResult, Reply, Request, RestoreNode, TlsOptions, WatchedEvent,
 };
-use crate::znode::{Acl, Code, Stat, ZkError, ZkResult};
+use crate::znode::{Acl, Code, Stat, ZkResult};
 
 use super::error::{BridgeError, BridgeResult};
 
@@ -405,13 +405,6 @@ impl Writer<'_> {
     pub fn closed(&mut self) {
         self.u8(REC_CLOSED);
     }
-}
-
-/// The completion record of a request that never reached the engine.
-pub fn failed(seq: i64, e: ZkError) -> Vec<u8> {
-    let mut v = Vec::new();
-    Writer(&mut v).completion(seq, &Err(e));
-    v
 }
 
 #[cfg(test)]

@@ -12,10 +12,9 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::engine::WatchedEvent;
-use crate::znode::{Code, ZkError};
+use crate::engine::{Done, WatchedEvent};
 
-use super::codec::{self, Writer};
+use super::codec::Writer;
 
 #[derive(Default)]
 pub struct Dispatch {
@@ -135,40 +134,30 @@ impl Dispatch {
     }
 }
 
-/// The completions owed for seqs `next..end` (`submit` owes one per request,
-/// from the `Done` of its request). If whatever carries it ends without
-/// answering (a panic, the runtime dropping a task), Drop answers
-/// SYSTEMERROR so the reorder buffer never stalls.
-pub struct Owed {
-    pub dispatch: Arc<Dispatch>,
-    pub next: i64,
-    pub end: i64,
-}
-
-impl Owed {
-    pub fn pay(&mut self, record: Vec<u8>) {
-        self.dispatch.complete(self.next, record);
-        self.next += 1;
-    }
-}
-
-impl Drop for Owed {
-    fn drop(&mut self) {
-        while self.next < self.end {
-            let e = ZkError::new(Code::SystemError, "kafka-etcd: the request task ended without an answer");
-            self.dispatch.complete(self.next, codec::failed(self.next, e));
-            self.next += 1;
-        }
-    }
+/// Where the answer to request `seq` goes: its completion record, queued
+/// for Java from the task that ends the request. A `Done` dropped
+/// unanswered (a panic, the runtime dropping a task) answers SYSTEMERROR,
+/// so the reorder buffer never stalls on a missing seq.
+pub fn completion(dispatch: &Arc<Dispatch>, seq: i64) -> Done {
+    let dispatch = dispatch.clone();
+    Done::new(move |result| {
+        let mut record = Vec::with_capacity(128);
+        Writer(&mut record).completion(seq, &result);
+        dispatch.complete(seq, record);
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::{EventType, KeeperState};
+    use crate::jni::codec;
+    use crate::znode::{Code, ZkError};
 
     fn rec(seq: i64) -> Vec<u8> {
-        codec::failed(seq, ZkError::new(Code::NoNode, "x"))
+        let mut v = Vec::new();
+        Writer(&mut v).completion(seq, &Err(ZkError::new(Code::NoNode, "x")));
+        v
     }
 
     /// The seqs of a run of error completions: kind, seq, code, message, reply type.
@@ -212,9 +201,10 @@ mod tests {
     }
 
     #[test]
-    fn an_unpaid_debt_is_answered_on_drop() {
+    fn an_unanswered_completion_is_answered_on_drop() {
         let d = Dispatch::new();
-        drop(Owed { dispatch: d.clone(), next: 0, end: 2 });
+        drop(completion(&d, 0));
+        drop(completion(&d, 1));
         assert_eq!(seqs(&d.poll(Duration::ZERO).0.unwrap()), vec![0, 1]);
     }
 }

@@ -35,10 +35,10 @@ use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jbyteArray, jint, jlong, jstring};
 use jni::JNIEnv;
 
-use crate::engine::{ClientOptions, Done, SessionState, ZkClient};
+use crate::engine::{ClientOptions, SessionState, ZkClient};
 
 use codec::Writer;
-use dispatch::{Dispatch, Owed};
+use dispatch::Dispatch;
 use error::{guard, non_null, BridgeError, BridgeResult};
 use executor::runtime;
 
@@ -162,12 +162,7 @@ pub extern "system" fn Java_io_kafkaetcd_NativeClient_submit<'l>(
         for (seq, d) in (first..).zip(decoded) {
             // Each answer goes to the dispatch reorder buffer from the task
             // that ends its request; the buffer hands them to Java in seq order.
-            let mut owed = Owed { dispatch: native.dispatch.clone(), next: seq, end: seq + 1 };
-            let done = Done::new(move |result| {
-                let mut record = Vec::with_capacity(128);
-                Writer(&mut record).completion(seq, &result);
-                owed.pay(record);
-            });
+            let done = dispatch::completion(&native.dispatch, seq);
             match d {
                 Ok(req) => native.client.submit_then(req, done),
                 Err(e) => done.answer(Err(e)),
