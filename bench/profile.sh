@@ -17,6 +17,10 @@
 # Env: PROFILE_WARMUP  the drivers' --warmup (default 100000, as scripts/bench.sh)
 #      ZKBENCH_ARGS    extra ZkBench arguments (e.g. --max-in-flight 32)
 #      PERF_CG         perf call graphs for the Rust driver (e.g. "--call-graph dwarf,16384")
+#      PROFILE_JFR     0: no JFR recording of the Java driver (attaching JFR's "profile"
+#                      settings makes HotSpot recompile hot code, which then fills the
+#                      window: the bridge's W1 ran at half speed under it). perf still
+#                      names JIT code: the JVM writes /tmp/perf-PID.map when it exits.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
@@ -63,7 +67,8 @@ case "$target" in
       --endpoints "$connect" --only "$only" --warmup "${PROFILE_WARMUP:-100000}" ;;
   bridge|zookeeper)
     zk_bench_ensure
-    ke_spawn driver "$out/driver.log" java -Xmx2g -Dkafkaetcd.native.path="$SO" \
+    ke_spawn driver "$out/driver.log" java -Xmx2g -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit \
+      -Dkafkaetcd.native.path="$SO" \
       -cp "$ZK_BENCH_CLASSPATH" io.kafkaetcd.bench.ZkBench --target "$target" --connect "$connect" --only "$only" \
       --warmup "${PROFILE_WARMUP:-100000}" ${ZKBENCH_ARGS:-} ;;
 esac
@@ -86,7 +91,9 @@ jfr_stop() { jcmd "$1" JFR.stop name=p >/dev/null || true; }
 
 pids=()
 perf record -e cpu-clock -F 999 ${PERF_CG:-} -p "$driver_pid" -o "$out/client.perf" -- sleep "$secs" 2>"$out/client.perf.log" & pids+=($!)
-if [[ "$target" == bridge || "$target" == zookeeper ]]; then jfr_start "$driver_pid" "$out/client.jfr"; fi
+java_jfr=0
+[[ ( "$target" == bridge || "$target" == zookeeper ) && "${PROFILE_JFR:-1}" != 0 ]] && java_jfr=1
+if (( java_jfr )); then jfr_start "$driver_pid" "$out/client.jfr"; fi
 if [[ "$server_kind" == etcd ]]; then
   curl -s "http://$connect/debug/pprof/profile?seconds=$secs" -o "$out/etcd.pprof" & pids+=($!)
 else
@@ -98,7 +105,7 @@ c0="$(ticks "$driver_pid")" s0="$(ticks "$server_pid")"
 wait "${pids[@]}"
 c1="$(ticks "$driver_pid")" s1="$(ticks "$server_pid")"
 (( c1 >= c0 )) || ke_warn "the driver ended before the profile did: use a shorter SECS"
-if [[ "$target" == bridge || "$target" == zookeeper ]]; then jfr_stop "$driver_pid"; fi
+if (( java_jfr )); then jfr_stop "$driver_pid"; fi
 if [[ "$server_kind" == jvm ]]; then jfr_stop "$server_pid"; fi
 ke_log "CPU in the window: client $(( (c1 - c0) * 10 )) ms, server $(( (s1 - s0) * 10 )) ms (of ${secs}s x $(nproc) CPUs)"
 echo "CPU during ${secs}s: client $(( (c1 - c0) * 10 )) ms, server $(( (s1 - s0) * 10 )) ms" >"$out/cpu.txt"
