@@ -10,7 +10,7 @@ use tokio::sync::{oneshot, watch as signal, Semaphore};
 use super::batch::ReadBatcher;
 use super::core::Core;
 use super::order::Sequencer;
-use super::request::{CreateMode, MultiOp, OpResult, Reply, Request, WatchedEvent};
+use super::request::{CreateMode, Done, MultiOp, OpResult, Reply, Request, WatchedEvent};
 use super::security::{Credentials, TlsOptions};
 use super::session::{Session, SessionState};
 use super::transport::Transport;
@@ -76,38 +76,6 @@ impl ClientOptions {
             let _ = tx.send(e);
         }));
         (self, rx)
-    }
-}
-
-/// Where a request's answer goes ([`ZkClient::submit_then`]): called once,
-/// on the task that ends the request (its own task for a write, the read
-/// batch's for a read). Dropped unanswered (a panic in the engine, the
-/// runtime shutting down) it answers SYSTEMERROR, so no caller waits
-/// forever.
-pub struct Done(Option<Box<dyn FnOnce(ZkResult<Reply>) + Send + Sync>>);
-
-impl Done {
-    pub fn new(f: impl FnOnce(ZkResult<Reply>) + Send + Sync + 'static) -> Done {
-        Done(Some(Box::new(f)))
-    }
-
-    pub fn answer(mut self, answer: ZkResult<Reply>) {
-        if let Some(f) = self.0.take() {
-            f(answer)
-        }
-    }
-
-    /// A bug, not a lost session: SYSTEMERROR, never SESSIONEXPIRED.
-    fn unanswered() -> ZkError {
-        ZkError::new(Code::SystemError, "the request ended without an answer (a panic in kafka-etcd?)")
-    }
-}
-
-impl Drop for Done {
-    fn drop(&mut self) {
-        if let Some(f) = self.0.take() {
-            f(Err(Done::unanswered()))
-        }
     }
 }
 
@@ -225,7 +193,7 @@ impl ZkClient {
             Ok(req) => req,
             Err(e) => return done.answer(Err(e)),
         };
-        let mut ticket = core.seq.enter(Core::locks(&req));
+        let ticket = core.seq.enter(Core::locks(&req));
         match Core::read_of(&req) {
             // A read that waits for no earlier request goes to the read
             // batcher now and is answered on the batch's task: no task of
@@ -248,14 +216,14 @@ impl ZkClient {
                     }),
                 );
             }
-            _ => {
-                tokio::spawn(async move {
-                    ticket.ready().await;
-                    let answer = core.execute(req).await;
-                    drop(ticket);
-                    done.answer(answer);
-                });
-            }
+            // A plain create likewise goes to the write batcher now and,
+            // when its txn succeeds, is answered on the batch's task
+            // (`Core::create_then`); a permit is free in the common case.
+            Some(_) => core.run_on_task(req, ticket, done),
+            None => match Core::may_create_at_once(&req, &ticket).then(|| core.permits.clone().try_acquire_owned()) {
+                Some(Ok(permit)) => core.create_then(req, ticket, permit, done),
+                _ => core.run_on_task(req, ticket, done),
+            },
         }
     }
 
@@ -388,30 +356,5 @@ async fn grant(transport: &Transport, ttl: i64) -> ZkResult<i64> {
         }
         transport.rotate_from(i);
         tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::sync::Mutex;
-
-    fn recorder() -> (Arc<Mutex<Vec<ZkResult<Reply>>>>, Done) {
-        let got = Arc::new(Mutex::new(Vec::new()));
-        let g = got.clone();
-        (got, Done::new(move |a| g.lock().unwrap().push(a)))
-    }
-
-    #[test]
-    fn done_answers_once_and_a_dropped_one_answers_systemerror() {
-        let (got, done) = recorder();
-        done.answer(Ok(Reply::Deleted));
-        assert!(matches!(got.lock().unwrap().as_slice(), [Ok(Reply::Deleted)]), "answered exactly once");
-
-        // A task that panics or is dropped with the runtime drops its Done.
-        let (got, done) = recorder();
-        drop(done);
-        let answers = got.lock().unwrap();
-        assert!(matches!(answers.as_slice(), [Err(e)] if e.code == Code::SystemError), "{answers:?}");
     }
 }

@@ -276,7 +276,7 @@ impl Core {
         })
     }
 
-    fn client_paths(&self, reply: Reply) -> Reply {
+    pub(crate) fn client_paths(&self, reply: Reply) -> Reply {
         let to_client = |p: String| self.chroot.to_client(&p).unwrap_or(p);
         match reply {
             Reply::Created { path, stat } => Reply::Created { path: to_client(path), stat },

@@ -27,9 +27,9 @@ mod watch;
 mod write;
 mod write_batch;
 
-pub use client::{ClientOptions, Done, ZkClient};
+pub use client::{ClientOptions, ZkClient};
 pub use request::{
-    multi_code, CreateMode, EventType, KeeperState, MultiOp, OpResult, Reply, Request, RestoreNode, WatchedEvent,
+    multi_code, CreateMode, Done, EventType, KeeperState, MultiOp, OpResult, Reply, Request, RestoreNode, WatchedEvent,
 };
 pub use security::{Credentials, TlsOptions};
 pub use session::SessionState;

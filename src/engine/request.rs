@@ -196,3 +196,61 @@ pub struct WatchedEvent {
     pub state: KeeperState,
     pub path: Option<String>,
 }
+
+/// Where a request's answer goes ([`ZkClient::submit_then`]): called once,
+/// on the task that ends the request (the read batch's for a read, the
+/// write batch's for a plain create that succeeded at once, else the
+/// request's own task). Dropped unanswered (a panic in the engine, the
+/// runtime shutting down) it answers SYSTEMERROR, so no caller waits
+/// forever.
+pub struct Done(Option<Box<dyn FnOnce(ZkResult<Reply>) + Send + Sync>>);
+
+impl Done {
+    pub fn new(f: impl FnOnce(ZkResult<Reply>) + Send + Sync + 'static) -> Done {
+        Done(Some(Box::new(f)))
+    }
+
+    pub fn answer(mut self, answer: ZkResult<Reply>) {
+        if let Some(f) = self.0.take() {
+            f(answer)
+        }
+    }
+
+    /// A bug, not a lost session: SYSTEMERROR, never SESSIONEXPIRED.
+    pub fn unanswered() -> ZkError {
+        ZkError::new(Code::SystemError, "the request ended without an answer (a panic in kafka-etcd?)")
+    }
+}
+
+impl Drop for Done {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f(Err(Done::unanswered()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    fn recorder() -> (Arc<Mutex<Vec<ZkResult<Reply>>>>, Done) {
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let g = got.clone();
+        (got, Done::new(move |a| g.lock().unwrap().push(a)))
+    }
+
+    #[test]
+    fn done_answers_once_and_a_dropped_one_answers_systemerror() {
+        let (got, done) = recorder();
+        done.answer(Ok(Reply::Deleted));
+        assert!(matches!(got.lock().unwrap().as_slice(), [Ok(Reply::Deleted)]), "answered exactly once");
+
+        // A task that panics or is dropped with the runtime drops its Done.
+        let (got, done) = recorder();
+        drop(done);
+        let answers = got.lock().unwrap();
+        assert!(matches!(answers.as_slice(), [Err(e)] if e.code == Code::SystemError), "{answers:?}");
+    }
+}

@@ -6,20 +6,28 @@
 //! not): only when a compare fails is the node read, to tell the error
 //! apart, and a state that shows no error is a lost race, tried again.
 //!
-//! Those reads are boxed (`Box::pin`): every request runs as a task that
-//! holds its whole future, sized by the largest path through it. Inline,
+//! A plain create that waits for no earlier request is sent from
+//! `submit` and answered on the write batch's task when it succeeds
+//! ([`Core::create_then`]); every other write runs as a task of its own.
+//!
+//! Those reads are boxed (`Box::pin`): a write's task holds its whole
+//! future, sized by the largest path through it. Inline,
 //! a create's or setData's future was about 8 KiB (the etcd client's
 //! request futures); boxed, the common path stays small and the reads pay
 //! one allocation only when they happen.
 
+use std::sync::Arc;
+
 use etcd_client::{Compare, CompareOp, DeleteOptions, GetOptions, PutOptions, Txn, TxnOp, TxnOpResponse, TxnResponse};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::core::Core;
 use super::known::Seen;
-use super::request::{CreateMode, Reply};
+use super::order::Ticket;
+use super::request::{CreateMode, Done, Reply, Request};
 use super::state::{read_ops, ChildRead, NodeFields, NodeState, READ_OPS};
 use super::transport::Retry;
-use super::write_batch::{Footprint, Written};
+use super::write_batch::{BuildTxn, Footprint, Written};
 use crate::znode::keys::{zxid, Keys};
 use crate::znode::stat::{encode_attrs, encode_node, encode_offset, encode_sub, now_ms, Sub};
 use crate::znode::{path, Acl, Code, Stat, ZkError, ZkResult};
@@ -174,6 +182,127 @@ impl Core {
         paths.iter().map(|p| NodeState::parse(&self.keys, p, rev, &mut it)).collect()
     }
 
+    /// A create's txn for the write batcher: the parent exists and may
+    /// have children, `target` is absent (and, for a sequential name, the
+    /// parent's counter is still at `counter_rev`); then the node's keys
+    /// and the parent's counter shard are put.
+    pub(crate) fn create_txn(
+        &self,
+        target: &str,
+        data: Option<&[u8]>,
+        acl: &[Acl],
+        lease: i64,
+        now: i64,
+        counter_rev: Option<i64>,
+    ) -> (BuildTxn, Footprint, usize) {
+        let parent = path::parent(target);
+        // A parent this client saw persistent: one compare (its node key
+        // unchanged, known.rs) says it exists and may have children.
+        let parent_seen = self.known.persistent(parent);
+        let (keys, parent_s, target_s) = (self.keys.clone(), parent.to_string(), target.to_string());
+        let (data_v, acl_v) = (data.map(<[u8]>::to_vec), acl.to_vec());
+        let build = move |shard: usize, sub: Sub| {
+            let (k, parent, target) = (&keys, parent_s.as_str(), target_s.as_str());
+            let mut cmp = match parent_seen {
+                Some(rev) => vec![Compare::mod_revision(k.node(parent), CompareOp::Equal, rev)],
+                None => vec![exists(k.node(parent)), Compare::lease(k.node(parent), CompareOp::Equal, 0)],
+            };
+            cmp.push(absent(k.node(target)));
+            if let Some(rev) = counter_rev {
+                cmp.push(counter_unchanged(k, parent, rev));
+            }
+            Txn::new().when(cmp).and_then(create_writes(k, target, data_v.as_deref(), &acl_v, lease, now, shard, sub))
+        };
+        let bytes = data.map_or(0, <[u8]>::len)
+            + acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>()
+            + WRITE_OVERHEAD;
+        (Box::new(build), create_footprint(&self.keys, target), bytes)
+    }
+
+    /// Whether [`Self::create_then`] may take `req` now: a create that is
+    /// not sequential (its name needs a read first) and not of "/", with
+    /// no earlier request to wait for.
+    pub(crate) fn may_create_at_once(req: &Request, ticket: &Ticket) -> bool {
+        matches!(req, Request::Create { path, mode, .. } if !mode.is_sequential() && path != "/") && ticket.is_ready()
+    }
+
+    /// Runs a request on a task of its own, after the earlier requests it
+    /// waits for, and hands its answer to `done`.
+    pub(crate) fn run_on_task(self: &Arc<Self>, req: Request, mut ticket: Ticket, done: Done) {
+        let core = self.clone();
+        tokio::spawn(async move {
+            ticket.ready().await;
+            let answer = core.execute(req).await;
+            drop(ticket);
+            done.answer(answer);
+        });
+    }
+
+    /// A create ([`Self::may_create_at_once`]) sent to the write batcher
+    /// now, with no task of its own: when its txn succeeds it is answered
+    /// on the batch's task. When a compare fails nothing was written, and
+    /// the whole create (which tells the error apart, or tries again after
+    /// a lost race) runs on a task of its own, still holding its place in
+    /// line; an error (connection loss: outcome unknown) is the answer.
+    pub(crate) fn create_then(
+        self: &Arc<Self>,
+        req: Request,
+        ticket: Ticket,
+        permit: OwnedSemaphorePermit,
+        done: Done,
+    ) {
+        let Request::Create { path, data, acl, mode } = &req else {
+            return done.answer(Err(ZkError::new(Code::SystemError, "create_then got another request")));
+        };
+        let lease = match self.session.check_alive().and_then(|_| {
+            if mode.is_ephemeral() {
+                self.session.live_lease()
+            } else {
+                Ok(0)
+            }
+        }) {
+            Ok(lease) => lease,
+            Err(e) => return done.answer(Err(e)),
+        };
+        let now = now_ms();
+        let (build, footprint, bytes) = self.create_txn(path, data.as_deref(), acl, lease, now, None);
+        let core = self.clone();
+        self.writes.send(
+            build,
+            footprint,
+            bytes,
+            Box::new(move |written| {
+                drop(permit);
+                match core.check_etcd_result(written) {
+                    Ok(w) if w.resp.succeeded() => {
+                        let answer = match req {
+                            Request::Create { path, data, .. } => {
+                                Ok(core.client_paths(core.created(path, &w, now, lease, data.as_deref())))
+                            }
+                            _ => Err(ZkError::new(Code::SystemError, "create_then got another request")),
+                        };
+                        drop(ticket);
+                        done.answer(answer);
+                    }
+                    Ok(_) => core.run_on_task(req, ticket, done),
+                    Err(e) => {
+                        drop(ticket);
+                        done.answer(Err(e));
+                    }
+                }
+            }),
+        );
+    }
+
+    /// The answer to a create whose txn succeeded (and what this client
+    /// now knows of the node).
+    pub(crate) fn created(&self, target: String, w: &Written, now: i64, lease: i64, data: Option<&[u8]>) -> Reply {
+        let stat = new_node_stat(zxid(w.revision, w.sub), now, lease, data);
+        self.known.wrote(&target, w.revision, &stat);
+        self.hub.local_create(&target, w.revision);
+        Reply::Created { path: target, stat }
+    }
+
     pub(crate) async fn create(&self, p: &str, data: Option<&[u8]>, acl: &[Acl], mode: CreateMode) -> ZkResult<Reply> {
         if p == "/" && !mode.is_sequential() {
             return Err(ZkError::at(Code::NodeExists, p));
@@ -193,42 +322,10 @@ impl Core {
                 (p.to_string(), None)
             };
             let now = now_ms();
-            // A parent this client saw persistent: one compare (its node key
-            // unchanged, known.rs) says it exists and may have children.
-            let parent_seen = self.known.persistent(parent);
-            let (keys, parent_s, target_s) = (self.keys.clone(), parent.to_string(), target.clone());
-            let (data_v, acl_v) = (data.map(<[u8]>::to_vec), acl.to_vec());
-            let build = move |shard: usize, sub: Sub| {
-                let (k, parent, target) = (&keys, parent_s.as_str(), target_s.as_str());
-                let mut cmp = match parent_seen {
-                    Some(rev) => vec![Compare::mod_revision(k.node(parent), CompareOp::Equal, rev)],
-                    None => vec![exists(k.node(parent)), Compare::lease(k.node(parent), CompareOp::Equal, 0)],
-                };
-                cmp.push(absent(k.node(target)));
-                if let Some(rev) = counter_rev {
-                    cmp.push(counter_unchanged(k, parent, rev));
-                }
-                Txn::new().when(cmp).and_then(create_writes(
-                    k,
-                    target,
-                    data_v.as_deref(),
-                    &acl_v,
-                    lease,
-                    now,
-                    shard,
-                    sub,
-                ))
-            };
-            let footprint = create_footprint(&self.keys, &target);
-            let bytes = data.map_or(0, <[u8]>::len)
-                + acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>()
-                + WRITE_OVERHEAD;
-            let Written { revision: rev, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
-            if resp.succeeded() {
-                let stat = new_node_stat(zxid(rev, sub), now, lease, data);
-                self.known.wrote(&target, rev, &stat);
-                self.hub.local_create(&target, rev);
-                return Ok(Reply::Created { path: target, stat });
+            let (build, footprint, bytes) = self.create_txn(&target, data, acl, lease, now, counter_rev);
+            let written = self.batched_write(build, footprint, bytes).await?;
+            if written.resp.succeeded() {
+                return Ok(self.created(target, &written, now, lease, data));
             }
             let mut states = Box::pin(self.read_now(&[parent, &target])).await?;
             let node = states.pop().unwrap();

@@ -92,12 +92,16 @@ pub struct Written {
     pub resp: TxnResponse,
 }
 
+/// What becomes of a write's answer: called once, on the batch's task, as
+/// soon as etcd answered; quick and non-blocking (see `ZkClient::submit_then`).
+pub type WriteAnswer = Box<dyn FnOnce(ZkResult<Written>) + Send + Sync>;
+
 pub struct WriteJob {
     pub build: BuildTxn,
     pub footprint: Footprint,
     /// About how many request bytes the op takes.
     pub bytes: usize,
-    pub reply: oneshot::Sender<ZkResult<Written>>,
+    pub answer: WriteAnswer,
 }
 
 pub struct WriteBatcher {
@@ -115,10 +119,28 @@ impl WriteBatcher {
     /// Sends one op (in a batch or alone) and returns etcd's answer to it.
     pub async fn write(&self, build: BuildTxn, footprint: Footprint, bytes: usize) -> ZkResult<Written> {
         let (reply, rx) = oneshot::channel();
-        let closed = || ZkError::new(Code::SessionExpired, "client is closed");
-        self.tx.send(WriteJob { build, footprint, bytes, reply }).map_err(|_| closed())?;
+        self.send(
+            build,
+            footprint,
+            bytes,
+            Box::new(move |w| {
+                let _ = reply.send(w);
+            }),
+        );
         rx.await.map_err(|_| closed())?
     }
+
+    /// Queues one op; `answer` gets etcd's answer to it (SESSIONEXPIRED at
+    /// once if the client is closed).
+    pub fn send(&self, build: BuildTxn, footprint: Footprint, bytes: usize, answer: WriteAnswer) {
+        if let Err(mpsc::error::SendError(job)) = self.tx.send(WriteJob { build, footprint, bytes, answer }) {
+            (job.answer)(Err(closed()));
+        }
+    }
+}
+
+fn closed() -> ZkError {
+    ZkError::new(Code::SessionExpired, "client is closed")
 }
 
 /// A job placed in a batch, with the counter shard it was given.
@@ -229,7 +251,7 @@ async fn send_batch(transport: &Transport, mut batch: Vec<Placed>) {
     if batch.len() == 1 {
         let p = batch.pop().expect("one op");
         let answer = send_alone(transport, &p).await;
-        let _ = p.job.reply.send(answer);
+        (p.job.answer)(answer);
         return;
     }
     let ops: Vec<TxnOp> = batch.iter().zip(0..).map(|(p, sub)| TxnOp::txn((p.job.build)(p.shard, sub))).collect();
@@ -245,13 +267,13 @@ async fn send_batch(transport: &Transport, mut batch: Vec<Placed>) {
                         "etcd answered a write batch with an unexpected response shape",
                     )),
                 };
-                let _ = p.job.reply.send(answer);
+                (p.job.answer)(answer);
             }
         }
         // The outcome is unknown: never sent again.
         Err(e) if e.code == Code::ConnectionLoss => {
             for p in batch {
-                let _ = p.job.reply.send(Err(e.clone()));
+                (p.job.answer)(Err(e.clone()));
             }
         }
         // etcd refused the whole txn, so nothing in it was applied: each op
@@ -260,7 +282,7 @@ async fn send_batch(transport: &Transport, mut batch: Vec<Placed>) {
             log::debug!("etcd refused a batch of {} writes ({}); sending them one by one", batch.len(), e.message);
             for p in batch {
                 let answer = send_alone(transport, &p).await;
-                let _ = p.job.reply.send(answer);
+                (p.job.answer)(answer);
             }
         }
     }
@@ -276,7 +298,7 @@ mod tests {
     use super::*;
 
     fn job(f: Footprint) -> WriteJob {
-        WriteJob { build: Box::new(|_, _| Txn::new()), footprint: f, bytes: 100, reply: oneshot::channel().0 }
+        WriteJob { build: Box::new(|_, _| Txn::new()), footprint: f, bytes: 100, answer: Box::new(|_| {}) }
     }
 
     #[test]
