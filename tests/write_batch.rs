@@ -293,3 +293,53 @@ async fn check_and_create_or_delete_multis_batch_with_exact_counts() {
     assert!(kids.is_empty(), "{kids:?}");
     c.close().await;
 }
+
+/// setAcl goes through the write batcher too (Kafka's ACL and delegation
+/// token paths set ACLs on many znodes at once): hundreds submitted together
+/// share few etcd revisions, and each keeps the answer it would have had
+/// alone: the new aversion and the node's own Stat, or BADVERSION / NONODE
+/// with nothing written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn set_acls_batch_with_their_own_results() {
+    let (c, _) = batching_client("batch-setacl", Duration::from_secs(4)).await;
+    let n = 200;
+    for i in 0..n {
+        c.create(&format!("/a{i:03}"), Some(b"x"), open(), P).await.unwrap();
+    }
+    let read_only = || vec![Acl { perms: 1, scheme: "world".into(), id: "anyone".into() }];
+    let before = c.create("/mark-before", None, open(), P).await.unwrap().1.czxid / ZXIDS_PER_REVISION;
+    let reqs: Vec<Request> = (0..n)
+        .map(|i| {
+            // Every 10th asks a stale aversion, one a node that is not there.
+            let (path, version) = match i % 10 {
+                3 => (format!("/a{i:03}"), 4),
+                7 => (format!("/missing{i:03}"), -1),
+                _ => (format!("/a{i:03}"), 0),
+            };
+            Request::SetAcl { path, acl: read_only(), version }
+        })
+        .collect();
+    let results = c.submit_all(reqs).await;
+    let after = c.create("/mark-after", None, open(), P).await.unwrap().1.czxid / ZXIDS_PER_REVISION;
+    for (i, r) in results.iter().enumerate() {
+        match i % 10 {
+            3 => assert_eq!(code(r), Code::BadVersion, "setAcl {i}: {r:?}"),
+            7 => assert_eq!(code(r), Code::NoNode, "setAcl {i}: {r:?}"),
+            _ => {
+                let Ok(Reply::Stat(stat)) = r else { panic!("setAcl {i}: {r:?}") };
+                let (acl, now) = c.get_acl(&format!("/a{i:03}")).await.unwrap();
+                assert_eq!(acl, read_only(), "setAcl {i}");
+                assert_eq!(*stat, now, "setAcl {i}: the Stat in the answer is the node's");
+                assert_eq!((stat.aversion, stat.version), (1, 0), "setAcl {i}");
+            }
+        }
+        if i % 10 == 3 {
+            let (acl, stat) = c.get_acl(&format!("/a{i:03}")).await.unwrap();
+            assert_eq!((acl, stat.aversion), (open(), 0), "a refused setAcl {i} wrote nothing");
+        }
+    }
+    // 160 successful setAcls (and the reads before them) in few revisions.
+    let revisions = after - before - 1;
+    assert!(revisions < 40, "{revisions} etcd revisions for {n} setAcls: not batched");
+    c.close().await;
+}

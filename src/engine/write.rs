@@ -1,6 +1,6 @@
 //! Single-op writes, each one etcd txn in the common case: the compares
 //! decide, the success branch writes and reads what the Stat needs. create,
-//! setData and delete go through the write batcher (`write_batch.rs`): their
+//! setData, delete and setAcl go through the write batcher (`write_batch.rs`): their
 //! txn may travel nested in one etcd txn with other ops'. They carry no
 //! failure branch (etcd decodes and logs every op of a request, taken or
 //! not): only when a compare fails is the node read, to tell the error
@@ -420,16 +420,22 @@ impl Core {
                 return Err(ZkError::at(Code::BadVersion, p));
             }
             let old = st.attrs_value()?;
-            let cmp = vec![Compare::mod_revision(self.keys.attrs(p), CompareOp::Equal, attrs.mod_revision())];
-            let mut ok = vec![TxnOp::put(
-                self.keys.attrs(p),
-                encode_attrs(old.ctime, old.czxid_sub, acl),
-                Some(PutOptions::new().with_ignore_lease()),
-            )];
-            ok.extend(read_ops(&self.keys, p, ChildRead::Count, 0));
-            let resp = self.etcd_write(Txn::new().when(cmp).and_then(ok)).await?;
+            let (keys, path, value, attrs_rev) =
+                (self.keys.clone(), p.to_string(), encode_attrs(old.ctime, old.czxid_sub, acl), attrs.mod_revision());
+            // Through the write batcher like setData: it puts only the
+            // attribute key, and the reads after the put give the Stat.
+            let build = move |_, _| {
+                let cmp = vec![Compare::mod_revision(keys.attrs(&path), CompareOp::Equal, attrs_rev)];
+                let mut ok =
+                    vec![TxnOp::put(keys.attrs(&path), value.clone(), Some(PutOptions::new().with_ignore_lease()))];
+                ok.extend(read_ops(&keys, &path, ChildRead::Count, 0));
+                Txn::new().when(cmp).and_then(ok)
+            };
+            let footprint = Footprint { puts: vec![self.keys.attrs(p)], ..Default::default() };
+            let bytes = acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>() + WRITE_OVERHEAD;
+            let Written { revision, resp, .. } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
-                return Ok(Reply::Stat(self.states(resp, &[p])?.remove(0).stat()?));
+                return Ok(Reply::Stat(self.states_at(revision, resp, &[p])?.remove(0).stat()?));
             }
         }
         Err(lost_races("setAcl", p))

@@ -1,4 +1,5 @@
-//! Write batching: single-op writes (create, setData, delete) that are ready
+//! Write batching: single-op writes (create, setData, delete, setAcl, and
+//! Kafka's direct multis: `multi.rs`) that are ready
 //! while every write slot is busy go to etcd as ONE txn whose ops are their
 //! own txns, nested, each with its own compares and branches. etcd then
 //! spends one raft entry, one request decode and one WAL record on the lot
