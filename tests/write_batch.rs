@@ -343,3 +343,64 @@ async fn set_acls_batch_with_their_own_results() {
     assert!(revisions < 40, "{revisions} etcd revisions for {n} setAcls: not batched");
     c.close().await;
 }
+
+/// A small multi that creates (or deletes) under two parents at once also
+/// batches: each of its creates and deletes puts its own parent's counter or
+/// mark shard, so the parents' counts and pzxids stay exact, and a multi that
+/// fails on its second create writes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multis_of_two_creates_or_deletes_batch_with_exact_counts() {
+    use kafka_etcd::{MultiOp, OpResult};
+    let (c, _) = batching_client("batch-two-creates", Duration::from_secs(4)).await;
+    c.create("/x", None, open(), P).await.unwrap();
+    c.create("/y", None, open(), P).await.unwrap();
+    let n = 200;
+    let taken = |i: usize| i % 10 == 3;
+    let mut pre = 0;
+    for i in (0..n).filter(|&i| taken(i)) {
+        c.create(&format!("/y/b{i:03}"), None, open(), P).await.unwrap();
+        pre += 1;
+    }
+    let make = |p: String| MultiOp::Create { path: p, data: None, acl: open(), mode: P };
+    let reqs: Vec<Request> =
+        (0..n).map(|i| Request::Multi(vec![make(format!("/x/a{i:03}")), make(format!("/y/b{i:03}"))])).collect();
+    let (mut revisions, mut czxids, mut made) = (HashSet::new(), Vec::new(), 0);
+    for (i, r) in c.submit_all(reqs).await.iter().enumerate() {
+        let Ok(Reply::Multi(ops)) = r else { panic!("multi {i}: {r:?}") };
+        if taken(i) {
+            assert_eq!(kafka_etcd::multi_code(ops), Code::NodeExists, "multi {i}: {ops:?}");
+            assert!(c.exists(&format!("/x/a{i:03}"), false).await.unwrap().is_none(), "multi {i} created nothing");
+            continue;
+        }
+        for (op, path) in ops.iter().zip([format!("/x/a{i:03}"), format!("/y/b{i:03}")]) {
+            let OpResult::Create { path: created, stat } = op else { panic!("multi {i}: {ops:?}") };
+            assert_eq!(created, &path);
+            assert_eq!(Some(*stat), c.exists(&path, false).await.unwrap(), "multi {i}: {path}'s Stat");
+            revisions.insert(stat.czxid / ZXIDS_PER_REVISION);
+            czxids.push(stat.czxid);
+        }
+        made += 1;
+    }
+    assert!(revisions.len() < n / 3, "{n} multis took {} etcd revisions: not batched", revisions.len());
+    let (x, y) = (c.exists("/x", false).await.unwrap().unwrap(), c.exists("/y", false).await.unwrap().unwrap());
+    assert_eq!((x.num_children, x.cversion), (made, made));
+    assert_eq!((y.num_children, y.cversion), (made + pre, made + pre));
+    assert_eq!(x.pzxid.max(y.pzxid), *czxids.iter().max().unwrap());
+
+    let reqs: Vec<Request> = (0..n)
+        .filter(|&i| !taken(i))
+        .map(|i| {
+            let delete = |p: String| MultiOp::Delete { path: p, version: 0 };
+            Request::Multi(vec![delete(format!("/x/a{i:03}")), delete(format!("/y/b{i:03}"))])
+        })
+        .collect();
+    for (i, r) in c.submit_all(reqs).await.iter().enumerate() {
+        let Ok(Reply::Multi(ops)) = r else { panic!("delete multi {i}: {r:?}") };
+        assert_eq!(ops.as_slice(), &[OpResult::Delete, OpResult::Delete], "delete multi {i}");
+    }
+    let (x2, y2) = (c.exists("/x", false).await.unwrap().unwrap(), c.exists("/y", false).await.unwrap().unwrap());
+    assert_eq!((x2.num_children, x2.cversion), (0, 2 * made));
+    assert_eq!((y2.num_children, y2.cversion), (pre, 2 * made + pre));
+    assert!(x2.pzxid > x.pzxid && y2.pzxid > y.pzxid);
+    c.close().await;
+}

@@ -94,6 +94,12 @@ impl Write {
         }
     }
 
+    /// Whether it puts a parent's counter or mark shard (a create or a
+    /// delete): those take the batch's shards in op order.
+    fn bumps(&self) -> bool {
+        !matches!(self, Write::SetData(..))
+    }
+
     fn ops(&self, k: &Keys, now: i64, shard: usize, sub: Sub, ok: &mut Vec<TxnOp>) {
         match self {
             Write::SetData(p, data, put) => ok.extend(set_data_ops(k, p, data.as_deref(), now, sub, *put)),
@@ -245,9 +251,10 @@ impl Core {
         if cmp.len() > MAX_TXN_OPS || ok_len > MAX_TXN_OPS {
             return Ok(None);
         }
-        // A batch picks the shard of one parent counter or mark per op.
-        let batchable = bumps.len() <= 1 && cmp.len().max(ok_len) <= MAX_NESTED_WIDTH;
-        footprint.bumps = bumps.pop();
+        // A batch picks a shard for each parent counter or mark bumped
+        // (distinct parents: a parent of two ops is played, above).
+        let batchable = cmp.len().max(ok_len) <= MAX_NESTED_WIDTH;
+        footprint.bumps = bumps;
         footprint.puts.extend(writes.iter().filter_map(|w| {
             if let Write::SetData(p, ..) = w {
                 Some(k.node(p))
@@ -263,18 +270,23 @@ impl Core {
         // batch gave it (the first, alone). No `else` branch: etcd decodes
         // and logs a request's every op, taken or not; a failure is read
         // after (below).
-        let build = move |shard: usize, sub: Sub| {
+        let build = move |shards: &[usize], sub: Sub| {
             let mut ok: Vec<TxnOp> = Vec::with_capacity(ok_len);
+            // Creates and deletes take the shards in op order, as their
+            // bumps were listed.
+            let mut shards = shards.iter().copied();
             for w in &writes {
+                let shard = if w.bumps() { shards.next().unwrap_or(0) } else { 0 };
                 w.ops(&keys, now, shard, sub, &mut ok);
             }
             Txn::new().when(cmp.clone()).and_then(ok)
         };
         // Kafka's controller sends thousands of `[check, setData]`, `[check,
         // create]` and `[check, delete]` multis at once: those narrow
-        // enough for a batch, with at most one create or delete, go through
-        // the write batcher like single writes; any other multi is a txn of
-        // its own.
+        // enough for a batch (compares and writes at most
+        // MAX_NESTED_WIDTH each) go through the write batcher like single
+        // writes, each create or delete on the shard the batch gave its
+        // parent; a wider multi is a txn of its own.
         let (commit, sub, resp) = if batchable {
             let bytes = ops
                 .iter()
@@ -288,7 +300,7 @@ impl Core {
             let Written { revision, sub, resp } = self.batched_write(Box::new(build), footprint, bytes).await?;
             (revision, sub, resp)
         } else {
-            let resp = self.etcd_write(build(0, 0)).await?;
+            let resp = self.etcd_write(build(&[], 0)).await?;
             (resp.header().map_or(0, |h| h.revision()), 0, resp)
         };
         if !resp.succeeded() {

@@ -144,7 +144,7 @@ pub fn create_writes(
 
 /// The keys a create of `p` writes, for batching (`write_batch::Footprint`).
 pub fn create_footprint(k: &Keys, p: &str) -> Footprint {
-    Footprint { puts: vec![k.node(p), k.attrs(p)], deletes: Vec::new(), bumps: Some(k.counter(path::parent(p))) }
+    Footprint { puts: vec![k.node(p), k.attrs(p)], deletes: Vec::new(), bumps: vec![k.counter(path::parent(p))] }
 }
 
 /// A delete's success branch, sent alone or in a batch: the node's keys go
@@ -162,7 +162,7 @@ pub fn delete_footprint(k: &Keys, p: &str) -> Footprint {
     Footprint {
         puts: Vec::new(),
         deletes: vec![(k.node(p), node_end), (k.attrs(p), k.attrs_end(p))],
-        bumps: Some(k.pzxid_mark(path::parent(p))),
+        bumps: vec![k.pzxid_mark(path::parent(p))],
     }
 }
 
@@ -201,7 +201,8 @@ impl Core {
         let parent_seen = self.known.persistent(parent);
         let (keys, parent_s, target_s) = (self.keys.clone(), parent.to_string(), target.to_string());
         let (data_v, acl_v) = (data.map(<[u8]>::to_vec), acl.to_vec());
-        let build = move |shard: usize, sub: Sub| {
+        let build = move |shards: &[usize], sub: Sub| {
+            let shard = shards.first().copied().unwrap_or(0);
             let (k, parent, target) = (&keys, parent_s.as_str(), target_s.as_str());
             let mut cmp = match parent_seen {
                 Some(rev) => vec![Compare::mod_revision(k.node(parent), CompareOp::Equal, rev)],
@@ -353,7 +354,7 @@ impl Core {
         for _ in 0..MAX_RACES {
             let now = now_ms();
             let (keys, path, data_v) = (self.keys.clone(), p.to_string(), data.map(<[u8]>::to_vec));
-            let build = move |_, sub| {
+            let build = move |_: &[usize], sub| {
                 let (cmp, put) = version_guard(&keys, &path, version, seen, offset);
                 Txn::new().when(cmp).and_then(set_data_ops(&keys, &path, data_v.as_deref(), now, sub, put))
             };
@@ -383,7 +384,8 @@ impl Core {
         let mut offset = NO_OFFSET;
         for _ in 0..MAX_RACES {
             let (keys, path) = (self.keys.clone(), p.to_string());
-            let build = move |shard: usize, sub: Sub| {
+            let build = move |shards: &[usize], sub: Sub| {
+                let shard = shards.first().copied().unwrap_or(0);
                 let (k, p) = (&keys, path.as_str());
                 let mut cmp = existing_with_version(k, p, version, offset);
                 cmp.push(absent(k.children_prefix(p)).with_prefix());
@@ -424,7 +426,7 @@ impl Core {
                 (self.keys.clone(), p.to_string(), encode_attrs(old.ctime, old.czxid_sub, acl), attrs.mod_revision());
             // Through the write batcher like setData: it puts only the
             // attribute key, and the reads after the put give the Stat.
-            let build = move |_, _| {
+            let build = move |_: &[usize], _| {
                 let cmp = vec![Compare::mod_revision(keys.attrs(&path), CompareOp::Equal, attrs_rev)];
                 let mut ok =
                     vec![TxnOp::put(keys.attrs(&path), value.clone(), Some(PutOptions::new().with_ignore_lease()))];

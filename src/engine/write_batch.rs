@@ -75,14 +75,17 @@ pub struct Footprint {
     pub puts: Vec<Vec<u8>>,
     /// Ranges `[start, end)` it deletes.
     pub deletes: Vec<(Vec<u8>, Vec<u8>)>,
-    /// The parent's key it puts that the batch may shard: the child counter
-    /// (a create) or the pzxid mark (a delete); the batch picks the shard.
-    pub bumps: Option<Vec<u8>>,
+    /// The parents' keys it puts that the batch may shard: the child
+    /// counter (a create) or the pzxid mark (a delete), one per create or
+    /// delete, in op order, of distinct parents; the batch picks each one's
+    /// shard.
+    pub bumps: Vec<Vec<u8>>,
 }
 
-/// Builds an op's txn given the counter shard its bump goes to (ignored by
-/// ops that bump nothing) and its sub (its position in the batch).
-pub type BuildTxn = Box<dyn Fn(usize, Sub) -> Txn + Send + Sync>;
+/// Builds an op's txn given the shards its bumps go to (one per
+/// [`Footprint::bumps`], in that order; empty for ops that bump nothing)
+/// and its sub (its position in the batch).
+pub type BuildTxn = Box<dyn Fn(&[usize], Sub) -> Txn + Send + Sync>;
 
 /// What etcd answered to one op: its own txn's response, the revision the
 /// batch committed at (a nested response carries no header) and the op's
@@ -144,10 +147,10 @@ fn closed() -> ZkError {
     ZkError::new(Code::SessionExpired, "client is closed")
 }
 
-/// A job placed in a batch, with the counter shard it was given.
+/// A job placed in a batch, with the shards its bumps were given.
 struct Placed {
     job: WriteJob,
-    shard: usize,
+    shards: Vec<usize>,
 }
 
 /// The keys written so far by a batch being formed.
@@ -169,18 +172,21 @@ impl Taken {
             || self.deletes.iter().any(|(s, e)| start < e.as_slice() && s.as_slice() < end)
     }
 
-    /// Adds `job` if it fits beside what is taken: Some(shard), or None.
-    fn place(&mut self, job: &WriteJob, first: bool) -> Option<usize> {
+    /// Adds `job` if it fits beside what is taken: Some(its bumps'
+    /// shards), or None.
+    fn place(&mut self, job: &WriteJob, first: bool) -> Option<Vec<usize>> {
         if !first && self.bytes + job.bytes > BATCH_WRITE_BYTES {
             return None;
         }
         let f = &job.footprint;
-        let shard = f.bumps.as_ref().map_or(0, |c| self.shards.get(c).copied().unwrap_or(0));
-        if shard >= MAX_COUNTER_SHARDS {
+        // The op's bumps are of distinct parents (Footprint::bumps), so
+        // each takes the next free shard of its own parent.
+        let shards: Vec<usize> = f.bumps.iter().map(|c| self.shards.get(c).copied().unwrap_or(0)).collect();
+        if shards.iter().any(|&s| s >= MAX_COUNTER_SHARDS) {
             return None;
         }
-        let shard_key = f.bumps.as_ref().map(|c| shard_key(c, shard));
-        if f.puts.iter().chain(shard_key.iter()).any(|k| self.hits(k))
+        let shard_keys: Vec<Vec<u8>> = f.bumps.iter().zip(&shards).map(|(c, &s)| shard_key(c, s)).collect();
+        if f.puts.iter().chain(shard_keys.iter()).any(|k| self.hits(k))
             || f.deletes.iter().any(|(s, e)| self.meets(s, e))
         {
             return None;
@@ -189,13 +195,13 @@ impl Taken {
         // every op built here (its deletes are its own keys, its puts the
         // parent's), so only other ops' are checked.
         self.puts.extend(f.puts.iter().cloned());
-        self.puts.extend(shard_key);
+        self.puts.extend(shard_keys);
         self.deletes.extend(f.deletes.iter().cloned());
-        if let Some(c) = &f.bumps {
-            self.shards.insert(c.clone(), shard + 1);
+        for (c, &s) in f.bumps.iter().zip(&shards) {
+            self.shards.insert(c.clone(), s + 1);
         }
         self.bytes += job.bytes;
-        Some(shard)
+        Some(shards)
     }
 }
 
@@ -231,7 +237,7 @@ async fn run(mut rx: mpsc::UnboundedReceiver<WriteJob>, transport: Arc<Transport
                 break;
             }
             match taken.place(&job, batch.is_empty()) {
-                Some(shard) => batch.push(Placed { job, shard }),
+                Some(shards) => batch.push(Placed { job, shards }),
                 None => skipped.push_back(job),
             }
         }
@@ -255,7 +261,7 @@ async fn send_batch(transport: &Transport, mut batch: Vec<Placed>) {
         (p.job.answer)(answer);
         return;
     }
-    let ops: Vec<TxnOp> = batch.iter().zip(0..).map(|(p, sub)| TxnOp::txn((p.job.build)(p.shard, sub))).collect();
+    let ops: Vec<TxnOp> = batch.iter().zip(0..).map(|(p, sub)| TxnOp::txn((p.job.build)(&p.shards, sub))).collect();
     match transport.txn(Txn::new().and_then(ops), Retry::IfNotSent).await {
         Ok(resp) => {
             let revision = resp.header().map_or(0, |h| h.revision());
@@ -290,7 +296,8 @@ async fn send_batch(transport: &Transport, mut batch: Vec<Placed>) {
 }
 
 async fn send_alone(transport: &Transport, p: &Placed) -> ZkResult<Written> {
-    let resp = transport.txn((p.job.build)(p.shard, 0), Retry::IfNotSent).await?;
+    // Alone, each bump goes to its parent's first shard.
+    let resp = transport.txn((p.job.build)(&vec![0; p.shards.len()], 0), Retry::IfNotSent).await?;
     Ok(Written { revision: resp.header().map_or(0, |h| h.revision()), sub: 0, resp })
 }
 
@@ -306,16 +313,23 @@ mod tests {
     fn conflicting_keys_split_and_bumps_take_shards() {
         let mut t = Taken::default();
         let put = |k: &str| Footprint { puts: vec![k.into()], ..Default::default() };
-        assert_eq!(t.place(&job(put("a")), true), Some(0));
+        assert_eq!(t.place(&job(put("a")), true), Some(vec![]));
         assert_eq!(t.place(&job(put("a")), false), None, "one key put twice");
         let del = Footprint { deletes: vec![(b"a".to_vec(), b"b".to_vec())], ..Default::default() };
         assert_eq!(t.place(&job(del), false), None, "a delete over a put key");
-        let bump = || Footprint { bumps: Some(b"c".to_vec()), ..Default::default() };
-        // The i-th bump of one parent takes shard index i (key shard i + 1).
-        for i in 0..MAX_COUNTER_SHARDS {
-            assert_eq!(t.place(&job(bump()), false), Some(i));
+        let bump = |parents: &[&str]| Footprint {
+            bumps: parents.iter().map(|p| p.as_bytes().to_vec()).collect(),
+            ..Default::default()
+        };
+        // The i-th bump of one parent takes shard index i (key shard i + 1);
+        // an op bumping two parents takes the next shard of each.
+        assert_eq!(t.place(&job(bump(&["c", "d"])), false), Some(vec![0, 0]));
+        for i in 1..MAX_COUNTER_SHARDS {
+            assert_eq!(t.place(&job(bump(&["c"])), false), Some(vec![i]));
         }
-        assert_eq!(t.place(&job(bump()), false), None, "out of shards");
+        assert_eq!(t.place(&job(bump(&["d", "e"])), false), Some(vec![1, 0]));
+        assert_eq!(t.place(&job(bump(&["e", "c"])), false), None, "c is out of shards");
+        assert_eq!(t.place(&job(bump(&["e"])), false), Some(vec![1]), "the refused op took nothing");
         assert_eq!(shard_key(b"c", 0), b"c1");
         assert_eq!(shard_key(b"c", 12), b"c13");
     }
