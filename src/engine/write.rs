@@ -75,6 +75,11 @@ pub fn marks_unchanged(keys: &Keys, p: &str, rev: i64) -> Compare {
 /// Request bytes of a write beyond its data and ACL (keys, compares, reads).
 pub const WRITE_OVERHEAD: usize = 512;
 
+/// About how many request bytes an ACL list takes (for batching).
+fn acl_bytes(acl: &[Acl]) -> usize {
+    acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum()
+}
+
 /// What a whole-znode write puts: data, ACL, times, and the write's sub
 /// (stored as the czxid's and mzxid's, see `znode::keys`).
 pub struct NodeContent<'a> {
@@ -214,9 +219,7 @@ impl Core {
             }
             Txn::new().when(cmp).and_then(create_writes(k, target, data_v.as_deref(), &acl_v, lease, now, shard, sub))
         };
-        let bytes = data.map_or(0, <[u8]>::len)
-            + acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>()
-            + WRITE_OVERHEAD;
+        let bytes = data.map_or(0, <[u8]>::len) + acl_bytes(acl) + WRITE_OVERHEAD;
         (Box::new(build), create_footprint(&self.keys, target), bytes)
     }
 
@@ -252,7 +255,7 @@ impl Core {
         permit: OwnedSemaphorePermit,
         done: Done,
     ) {
-        let Request::Create { path, data, acl, mode } = &req else {
+        let Request::Create { path, data, acl, mode } = req else {
             return done.answer(Err(ZkError::new(Code::SystemError, "create_then got another request")));
         };
         let lease = match self.session.check_alive().and_then(|_| {
@@ -266,7 +269,7 @@ impl Core {
             Err(e) => return done.answer(Err(e)),
         };
         let now = now_ms();
-        let (build, footprint, bytes) = self.create_txn(path, data.as_deref(), acl, lease, now, None);
+        let (build, footprint, bytes) = self.create_txn(&path, data.as_deref(), &acl, lease, now, None);
         let core = self.clone();
         self.writes.send(
             build,
@@ -276,16 +279,11 @@ impl Core {
                 drop(permit);
                 match core.check_etcd_result(written) {
                     Ok(w) if w.resp.succeeded() => {
-                        let answer = match req {
-                            Request::Create { path, data, .. } => {
-                                Ok(core.client_paths(core.created(path, &w, now, lease, data.as_deref())))
-                            }
-                            _ => Err(ZkError::new(Code::SystemError, "create_then got another request")),
-                        };
+                        let answer = core.client_paths(core.created(path, &w, now, lease, data.as_deref()));
                         drop(ticket);
-                        done.answer(answer);
+                        done.answer(Ok(answer));
                     }
-                    Ok(_) => core.run_on_task(req, ticket, done),
+                    Ok(_) => core.run_on_task(Request::Create { path, data, acl, mode }, ticket, done),
                     Err(e) => {
                         drop(ticket);
                         done.answer(Err(e));
@@ -434,7 +432,7 @@ impl Core {
                 Txn::new().when(cmp).and_then(ok)
             };
             let footprint = Footprint { puts: vec![self.keys.attrs(p)], ..Default::default() };
-            let bytes = acl.iter().map(|a| a.id.len() + a.scheme.len() + 8).sum::<usize>() + WRITE_OVERHEAD;
+            let bytes = acl_bytes(acl) + WRITE_OVERHEAD;
             let Written { revision, resp, .. } = self.batched_write(Box::new(build), footprint, bytes).await?;
             if resp.succeeded() {
                 return Ok(Reply::Stat(self.states_at(revision, resp, &[p])?.remove(0).stat()?));
